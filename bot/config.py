@@ -1,0 +1,252 @@
+"""Load and validate config.yaml. Secrets come from environment variables, never from the file."""
+
+from __future__ import annotations
+
+import csv
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot import texts as T
+from bot.core.text import fold
+
+DEFAULT_CONFIG = "config.yaml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ADMIN_UNITS_CSV = PROJECT_ROOT / "data" / "vn_admin_units_2025.csv"
+
+
+class ConfigError(Exception):
+    """A wrong or missing value in config.yaml; the message names the key and what is expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Commune(_Strict):
+    name: str = Field(min_length=2)
+    unit_code: int = Field(gt=0)
+    province: str | None = None
+
+
+class Team(_Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,20}$")
+    name: str = Field(min_length=1)
+
+
+class Platform(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,30}$")
+    label: str
+    essential: bool = True  # counts toward "uses at least one digital platform"
+
+
+class Skill(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,30}$")
+    label: str
+    aliases: tuple[str, ...] = ()
+    platform: str | None = None
+
+
+class Targets(_Strict):
+    member_households: int = Field(default=10, ge=0)
+    team_luot_per_quarter: int = Field(default=50, ge=0)
+    team_luot_per_month: int = Field(default=100, ge=0)
+    platform_coverage_pct: int = Field(default=80, ge=0, le=100)
+    bdhvs_coverage_pct: int = Field(default=60, ge=0, le=100)
+
+
+class Database(_Strict):
+    url: str = "sqlite+aiosqlite:///data/sotay.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(T.CONFIG_DB_URL)
+        return value
+
+
+class TelegramWebhook(_Strict):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, gt=0, lt=65536)
+    url: str | None = None  # the public HTTPS URL Telegram posts to
+
+
+class TelegramChannel(_Strict):
+    enabled: bool = True
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    base_url: str | None = None  # a local Bot API server, e.g. http://127.0.0.1:8081/bot
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: TelegramWebhook = TelegramWebhook()
+    secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+
+
+class Channels(_Strict):
+    telegram: TelegramChannel = TelegramChannel()
+
+
+class Flows(_Strict):
+    timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    recent_households: int = Field(default=6, ge=1, le=20)
+
+
+class Invites(_Strict):
+    ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+
+
+class Privacy(_Strict):
+    consent_version: str = "2026-01"
+    consent_text: str = (
+        "Thông tin hộ (tên chủ hộ, địa chỉ, số điện thoại nếu có) chỉ dùng để Tổ CNSCĐ theo dõi việc "
+        "hướng dẫn kỹ năng số và báo cáo UBND xã."
+    )
+
+
+class Config(_Strict):
+    commune: Commune
+    timezone: str = "Asia/Ho_Chi_Minh"
+    database: Database = Database()
+    teams: tuple[Team, ...] = Field(min_length=1)
+    platforms: tuple[Platform, ...] = Field(min_length=1)
+    skills: tuple[Skill, ...] = Field(min_length=1)
+    targets: Targets = Targets()
+    channels: Channels = Channels()
+    flows: Flows = Flows()
+    invites: Invites = Invites()
+    privacy: Privacy = Privacy()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(T.CONFIG_TIMEZONE) from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        _unique("teams", [t.code.upper() for t in self.teams])
+        _unique("platforms", [p.code for p in self.platforms])
+        _unique("skills", [s.code for s in self.skills])
+        platforms = {p.code for p in self.platforms}
+        for i, skill in enumerate(self.skills):
+            if skill.platform is not None and skill.platform not in platforms:
+                raise ValueError(T.CONFIG_SKILL_PLATFORM.format(i=i, platform=skill.platform))
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def team_by_code(self) -> dict[str, Team]:
+        return {t.code.upper(): t for t in self.teams}
+
+    @cached_property
+    def skill_by_code(self) -> dict[str, Skill]:
+        return {s.code: s for s in self.skills}
+
+    def team(self, code: str | None) -> Team | None:
+        return self.team_by_code.get(code.upper()) if code else None
+
+    def telegram_token(self) -> str | None:
+        tg = self.channels.telegram
+        return (os.environ.get(tg.token_env) or None) if tg.enabled else None
+
+
+def _unique(key: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(T.CONFIG_DUPLICATE_CODE.format(key=key, code=code))
+        seen.add(code)
+
+
+_PYDANTIC_HINTS = {
+    "missing": T.CONFIG_MISSING,
+    "extra_forbidden": T.CONFIG_UNKNOWN_KEY,
+    "int_parsing": T.CONFIG_INT,
+    "int_type": T.CONFIG_INT,
+    "bool_parsing": T.CONFIG_BOOL,
+    "string_type": T.CONFIG_STRING,
+    "too_short": T.CONFIG_TOO_SHORT,
+    "string_too_short": T.CONFIG_TOO_SHORT,
+    "string_pattern_mismatch": T.CONFIG_PATTERN,
+    "literal_error": T.CONFIG_LITERAL,
+    "greater_than": T.CONFIG_RANGE,
+    "greater_than_equal": T.CONFIG_RANGE,
+    "less_than": T.CONFIG_RANGE,
+    "less_than_equal": T.CONFIG_RANGE,
+    "model_type": T.CONFIG_MAPPING,
+    "tuple_type": T.CONFIG_LIST,
+}
+
+
+def _describe(err: ValidationError, path: Path) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "(gốc)"
+    hint = _PYDANTIC_HINTS.get(first["type"])
+    if hint is None:
+        hint = str(first.get("ctx", {}).get("error") or first["msg"])
+    else:
+        hint = hint.format(**{k: v for k, v in first.get("ctx", {}).items() if isinstance(v, str | int)})
+    return T.CONFIG_ERROR.format(path=path, key=key, hint=hint)
+
+
+def _check_admin_unit(commune: Commune, path: Path) -> None:
+    with ADMIN_UNITS_CSV.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if int(row["unit_code"]) != commune.unit_code:
+                continue
+            if fold(row["unit_name"]) != fold(commune.name):
+                raise ConfigError(
+                    T.CONFIG_ERROR.format(
+                        path=path,
+                        key="commune.name",
+                        hint=T.CONFIG_UNIT_NAME.format(code=commune.unit_code, name=row["unit_name"]),
+                    )
+                )
+            if commune.province and fold(row["province_name"]) != fold(commune.province):
+                raise ConfigError(
+                    T.CONFIG_ERROR.format(
+                        path=path,
+                        key="commune.province",
+                        hint=T.CONFIG_UNIT_NAME.format(code=commune.unit_code, name=row["province_name"]),
+                    )
+                )
+            return
+    raise ConfigError(T.CONFIG_ERROR.format(path=path, key="commune.unit_code", hint=T.CONFIG_UNIT_CODE))
+
+
+def config_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get("SOTAY_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read, validate and return the configuration; raise ConfigError with one clear message."""
+    file = config_path(str(path) if path else None)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(T.CONFIG_NOT_FOUND.format(path=file)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else "?"
+        raise ConfigError(T.CONFIG_YAML.format(path=file, line=line)) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(T.CONFIG_ERROR.format(path=file, key="(gốc)", hint=T.CONFIG_MAPPING))
+    url_override = os.environ.get("SOTAY_DATABASE_URL")
+    if url_override:
+        raw = {**raw, "database": {**(raw.get("database") or {}), "url": url_override}}
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, file)) from None
+    _check_admin_unit(config.commune, file)
+    return config

@@ -1,0 +1,68 @@
+"""Read a typed answer against a list of options: "2", "1 3 4", "1,3,4", "1-3", or names without diacritics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.messages import DONE_KEY, Option, numbered_options
+from bot.core.text import word_key
+
+_NUMBER_LIST = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*[,;\s]\s*\d+(\s*-\s*\d+)?)*\s*$")
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The option indexes a typed answer names. `unknown` lists numbers that match no option."""
+
+    indexes: tuple[int, ...]
+    unknown: tuple[str, ...] = ()
+
+
+def _expand(spec: str) -> list[int] | None:
+    parts = [p for p in re.split(r"[,;\s]+", re.sub(r"\s*-\s*", "-", spec.strip())) if p]
+    numbers: list[int] = []
+    for part in parts:
+        if "-" in part:
+            lo, hi = (int(x) for x in part.split("-", 1))
+            if hi < lo or hi - lo > 50:
+                return None
+            numbers.extend(range(lo, hi + 1))
+        else:
+            numbers.append(int(part))
+    return numbers
+
+
+def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
+    """The options a typed answer names, or None when it names none (free text for the step)."""
+    if not options:
+        return None
+    numbered = numbered_options(options)
+    by_number = {num: idx for idx, (num, _) in enumerate(numbered)}
+    if _NUMBER_LIST.match(text):
+        numbers = _expand(text)
+        if numbers is None:
+            return None
+        if not multi and len(numbers) > 1:
+            return Picked((), unknown=(text.strip(),))
+        indexes = [by_number[n] for n in numbers if n in by_number]
+        unknown = tuple(str(n) for n in numbers if n not in by_number)
+        return Picked(tuple(dict.fromkeys(indexes)), unknown)
+    key = word_key(text)
+    if not key:
+        return None
+    for idx, (_, opt) in enumerate(numbered):
+        names = {word_key(opt.label), *(word_key(a) for a in opt.aliases)}
+        if key in names:
+            return Picked((idx,))
+    if multi:  # several names in one answer: "vneid dvc"
+        found: list[int] = []
+        for idx, (_, opt) in enumerate(numbered):
+            if opt.key == DONE_KEY:
+                continue
+            names = {word_key(opt.label), *(word_key(a) for a in opt.aliases)}
+            if any(name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", key) for name in names):
+                found.append(idx)
+        if found:
+            return Picked(tuple(found))
+    return None

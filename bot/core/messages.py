@@ -1,0 +1,85 @@
+"""Neutral message types shared by every channel, handler and flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"  # a button press (Telegram callback)
+    IMAGE = "image"
+    STICKER = "sticker"
+    FILE = "file"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a user sent, whatever the channel."""
+
+    channel: str
+    user_ref: str
+    chat_ref: str
+    message_id: str
+    text: str = ""
+    choice: str | None = None
+    kind: InboundKind = InboundKind.TEXT
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered to the user. `key` is what the flow gets back; it is never sent to the channel."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    selected: bool = False
+
+
+DONE_KEY = "__done__"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show. Channels render options as buttons or as a numbered list."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    multi_select: bool = False
+    token: str | None = None  # set by the flow engine: ties a button press to this prompt
+    replace_previous: bool = False  # a channel that can edit messages updates the last prompt instead
+    image: bytes | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content)
+    menu: tuple[str, ...] = field(default_factory=tuple)  # a persistent main menu, where the channel has one
+
+    def option_number(self, index: int) -> int:
+        """The number shown for option `index` in a numbered list (the finishing option of a multi-select is 0)."""
+        return numbered_options(self.options)[index][0]
+
+
+def numbered_options(options: tuple[Option, ...]) -> list[tuple[int, Option]]:
+    """Numbers for a text rendering: 1..n in order, and 0 for the option that finishes a multi-select."""
+    out: list[tuple[int, Option]] = []
+    n = 0
+    for opt in options:
+        if opt.key == DONE_KEY:
+            out.append((0, opt))
+        else:
+            n += 1
+            out.append((n, opt))
+    return out
+
+
+def callback_data(token: str, index: int) -> str:
+    """Button payload: the prompt's token and the option's position, never the option's value."""
+    return f"{token}:{index}"
+
+
+def parse_callback_data(data: str) -> tuple[str, int] | None:
+    token, sep, index = data.partition(":")
+    if not sep or not token or not index.isdigit() or len(data) > 64:
+        return None
+    return token, int(index)

@@ -1,0 +1,61 @@
+"""Vietnamese text handling: normalisation, diacritic-free matching keys, sorting, masking."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CITIZEN_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+# Vietnamese alphabet order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+_BASE_ORDER = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_BASE_RANK = {ch: i for i, ch in enumerate(_BASE_ORDER)}
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC with runs of white space folded to one space and the ends trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fold(text: str) -> str:
+    """Matching key: no diacritics, đ → d, casefolded, white space folded.
+
+    "Nguyễn Văn Đức" and "nguyen van duc" give the same key.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def word_key(text: str) -> str:
+    """Folded text with punctuation and symbols (emoji too) turned into single spaces."""
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text))).strip()
+
+
+def _letter_key(ch: str) -> tuple[int, int]:
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    base = decomposed[0]
+    marks = decomposed[1:]
+    tone = 0
+    for mark in marks:
+        if mark in _TONE_ORDER:
+            tone = _TONE_ORDER[mark]
+        else:  # breve, circumflex or horn belong to the letter itself
+            base = unicodedata.normalize("NFC", base + mark)
+    if ch.lower() == "đ":
+        base = "đ"
+    return (_BASE_RANK.get(base, 100 + ord(base)), tone)
+
+
+def vi_sort_key(text: str) -> tuple[tuple[int, int], ...]:
+    """Sort key following the Vietnamese alphabet (A Ă Â B C D Đ E Ê …), then tones."""
+    return tuple(_letter_key(ch) for ch in nfc(text))
+
+
+def mask_citizen_ids(text: str) -> tuple[str, bool]:
+    """Replace 12-digit numbers (citizen ID numbers) with a mask; say whether any was found."""
+    masked, count = _CITIZEN_ID.subn("************", text)
+    return masked, count > 0

@@ -1,0 +1,249 @@
+"""Runs multi-step conversations whose state lives in the database.
+
+A flow is a set of named steps. Each step renders a prompt (a Reply, maybe with options) and reads an answer
+into an Outcome: go to a step, finish, or stay with a hint (what was entered is kept). The engine stores the
+offered options and a fresh token with the state, so a button press is checked against the prompt it came
+from: a forged, replayed or outdated press does nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts as T
+from bot.core.choices import pick
+from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, parse_callback_data
+from bot.flows.context import Ctx
+from bot.store.models import Conversation
+
+RESUME_STEP = "__resume__"
+_RESUME_CONTINUE, _RESUME_CANCEL = "resume", "cancel"
+
+
+@dataclass(frozen=True)
+class Answer:
+    keys: tuple[str, ...] = ()  # the chosen options' keys
+    text: str = ""  # free text, when the answer named no option
+
+
+@dataclass(frozen=True)
+class Go:
+    step: str
+    notes: tuple[Reply, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stay:
+    hint: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    replies: tuple[Reply, ...] = ()
+
+
+Outcome = Go | Stay | Finish
+
+
+@dataclass(frozen=True)
+class Step:
+    prompt: Callable[[Ctx], Awaitable[Reply]]
+    answer: Callable[[Ctx, Answer], Awaitable[Outcome]]
+    multi: bool = False
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str  # what the user is doing, for "you were in the middle of …"
+    start: Callable[[Ctx, str], Awaitable[Outcome]]
+    steps: dict[str, Step] = field(default_factory=dict)
+
+
+def _selection_key(step: str) -> str:
+    return f"_sel_{step}"
+
+
+def _options_to_rows(options: tuple[Option, ...]) -> list[dict[str, object]]:
+    return [{"k": o.key, "l": o.label, "a": list(o.aliases)} for o in options]
+
+
+def _rows_to_options(rows: list[dict[str, object]]) -> tuple[Option, ...]:
+    return tuple(Option(str(r["k"]), str(r["l"]), tuple(r.get("a", ()))) for r in rows)  # type: ignore[arg-type]
+
+
+class FlowEngine:
+    def __init__(self, flows: list[Flow]) -> None:
+        self.flows = {f.name: f for f in flows}
+
+    # --- state -------------------------------------------------------------------------------------------
+    @staticmethod
+    async def load(session: AsyncSession, inbound: Inbound) -> Conversation | None:
+        return await session.get(Conversation, (inbound.channel, inbound.user_ref))
+
+    @staticmethod
+    async def cancel(session: AsyncSession, inbound: Inbound) -> bool:
+        state = await session.get(Conversation, (inbound.channel, inbound.user_ref))
+        if state is None:
+            return False
+        await session.delete(state)
+        return True
+
+    async def _save(self, ctx: Ctx, flow: Flow, step: str, prompt: Reply, multi: bool, keep_token: bool) -> Reply:
+        state = await self.load(ctx.session, ctx.inbound)
+        token = state.token if (keep_token and state is not None) else secrets.token_urlsafe(6)
+        expires = ctx.now + timedelta(minutes=ctx.config.flows.timeout_minutes)
+        if state is None:
+            state = Conversation(
+                channel=ctx.inbound.channel,
+                user_ref=ctx.inbound.user_ref,
+                member_id=ctx.member.id,  # type: ignore[arg-type]
+                flow=flow.name,
+                step=step,
+                token=token,
+                expires_at=expires,
+                updated_at=ctx.now,
+            )
+        state.flow, state.step, state.token = flow.name, step, token
+        state.data = dict(ctx.data)  # a new object, so the JSON column is seen as changed
+        state.options = _options_to_rows(prompt.options)
+        state.multi_select = multi
+        state.expires_at, state.updated_at = expires, ctx.now
+        ctx.session.add(state)
+        return replace(prompt, token=token)
+
+    # --- rendering ---------------------------------------------------------------------------------------
+    async def _prompt(self, ctx: Ctx, flow: Flow, step_name: str) -> tuple[Reply, bool]:
+        if step_name == RESUME_STEP:
+            return self._resume_prompt(ctx, flow), False
+        step = flow.steps[step_name]
+        prompt = await step.prompt(ctx)
+        if not step.multi:
+            return prompt, False
+        selected = set(ctx.data.get(_selection_key(step_name), []))
+        options = tuple(replace(o, selected=o.key in selected) for o in prompt.options)
+        chosen = [o.label for o in options if o.selected]
+        text = prompt.text
+        text += "\n" + (T.SELECTED.format(items=", ".join(chosen)) if chosen else T.NOTHING_SELECTED)
+        done = Option(DONE_KEY, T.DONE_LABEL, ("xong", "done", "ok"))
+        return replace(prompt, text=text, options=(*options, done), multi_select=True), True
+
+    def _resume_prompt(self, ctx: Ctx, flow: Flow) -> Reply:
+        return Reply(
+            T.FLOW_RESUME.format(title=flow.title),
+            options=(
+                Option(_RESUME_CONTINUE, T.FLOW_RESUME_CONTINUE, ("tiep tuc", "tiep")),
+                Option(_RESUME_CANCEL, T.FLOW_RESUME_CANCEL, ("huy", "bo")),
+            ),
+        )
+
+    async def _enter(self, ctx: Ctx, flow: Flow, step: str, keep_token: bool = False, edit: bool = False) -> Reply:
+        prompt, multi = await self._prompt(ctx, flow, step)
+        if edit:
+            prompt = replace(prompt, replace_previous=True)
+        return await self._save(ctx, flow, step, prompt, multi, keep_token)
+
+    async def _apply(self, ctx: Ctx, flow: Flow, outcome: Outcome, current: str | None) -> list[Reply]:
+        if isinstance(outcome, Finish):
+            await self.cancel(ctx.session, ctx.inbound)
+            return list(outcome.replies)
+        if isinstance(outcome, Go):
+            return [*outcome.notes, await self._enter(ctx, flow, outcome.step)]
+        assert current is not None, "a flow's start cannot Stay"
+        return [Reply(outcome.hint), await self._enter(ctx, flow, current, keep_token=True)]
+
+    # --- entry points ------------------------------------------------------------------------------------
+    async def start(self, ctx: Ctx, flow_name: str, args: str = "") -> list[Reply]:
+        """Begin a flow, replacing any unfinished one."""
+        await self.cancel(ctx.session, ctx.inbound)
+        await ctx.session.flush()
+        ctx.data = {}
+        flow = self.flows[flow_name]
+        return await self._apply(ctx, flow, await flow.start(ctx, args), None)
+
+    async def handle(self, ctx: Ctx, state: Conversation) -> list[Reply]:
+        """Answer a message sent while a flow is active."""
+        flow = self.flows.get(state.flow)
+        if flow is None or (state.step != RESUME_STEP and state.step not in flow.steps):
+            await ctx.session.delete(state)  # a flow from an older version of the bot
+            return [Reply(T.FLOW_GONE)]
+        ctx.data = dict(state.data)
+        if state.expires_at <= ctx.now and state.step != RESUME_STEP:
+            ctx.data["_resume_step"] = state.step
+            return [await self._enter(ctx, flow, RESUME_STEP)]
+
+        options = _rows_to_options(state.options)
+        indexes: tuple[int, ...] | None = None
+        inbound = ctx.inbound
+        if inbound.kind is InboundKind.CHOICE:
+            parsed = parse_callback_data(inbound.choice or "")
+            if parsed is None or parsed[0] != state.token or parsed[1] >= len(options):
+                return [Reply(T.BUTTON_OUTDATED)]
+            indexes = (parsed[1],)
+        elif inbound.kind is not InboundKind.TEXT:
+            return [Reply(T.TEXT_ONLY), await self._enter(ctx, flow, state.step, keep_token=True)]
+        else:
+            picked = pick(inbound.text, options, state.multi_select)
+            if picked is not None and picked.unknown:
+                return [
+                    Reply(T.NOT_AN_OPTION.format(answer=", ".join(picked.unknown))),
+                    await self._enter(ctx, flow, state.step, keep_token=True),
+                ]
+            if picked is not None:
+                indexes = picked.indexes
+
+        if state.step == RESUME_STEP:
+            return await self._resume(ctx, flow, options, indexes)
+        step = flow.steps[state.step]
+        if step.multi and indexes is not None:
+            return await self._multi(ctx, flow, state.step, step, options, indexes)
+        if indexes is not None:
+            answer = Answer(keys=(options[indexes[0]].key,))
+        else:
+            answer = Answer(text=inbound.text.strip())
+        return await self._apply(ctx, flow, await step.answer(ctx, answer), state.step)
+
+    async def _resume(
+        self, ctx: Ctx, flow: Flow, options: tuple[Option, ...], indexes: tuple[int, ...] | None
+    ) -> list[Reply]:
+        key = options[indexes[0]].key if indexes else None
+        if key == _RESUME_CANCEL:
+            await self.cancel(ctx.session, ctx.inbound)
+            return [Reply(T.CANCELLED)]
+        if key == _RESUME_CONTINUE:
+            step = ctx.data.pop("_resume_step")
+            return [await self._enter(ctx, flow, step)]
+        return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, RESUME_STEP, keep_token=True)]
+
+    async def _multi(
+        self,
+        ctx: Ctx,
+        flow: Flow,
+        name: str,
+        step: Step,
+        options: tuple[Option, ...],
+        indexes: tuple[int, ...],
+    ) -> list[Reply]:
+        key = _selection_key(name)
+        selected: list[str] = list(ctx.data.get(key, []))
+        finishing = False
+        for i in indexes:
+            option_key = options[i].key
+            if option_key == DONE_KEY:
+                finishing = True
+            elif option_key in selected:
+                selected.remove(option_key)
+            else:
+                selected.append(option_key)
+        order = [o.key for o in options]
+        ctx.data[key] = sorted(selected, key=order.index)
+        if not finishing:
+            pressed = ctx.inbound.kind is InboundKind.CHOICE
+            return [await self._enter(ctx, flow, name, keep_token=True, edit=pressed)]
+        outcome = await step.answer(ctx, Answer(keys=tuple(ctx.data[key])))
+        return await self._apply(ctx, flow, outcome, name)

@@ -1,0 +1,350 @@
+"""/ghinhan: log a visit to a household — pick or add the household, skills, confirm.
+
+Telegram taps for a repeat household with one skill: menu → household → skill → Xong → Lưu (5).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import texts as T
+from bot.core.clock import format_date
+from bot.core.messages import Option, Reply
+from bot.core.phone import display_phone, normalise_phone
+from bot.core.text import mask_citizen_ids, nfc
+from bot.flows.context import Ctx
+from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
+from bot.services import households, visits
+from bot.store.models import Household
+
+NAME = "log_visit"
+_NEW, _SKIP, _AGREE, _REFUSE, _NOT_THESE = "new", "skip", "agree", "refuse", "none"
+_SAVE, _PEOPLE, _OUTCOME, _NOTE, _SKILLS = "save", "people", "outcome", "note", "skills"
+_FLAGS = ("elderly", "ethnic_minority", "no_device")
+_LABEL_WIDTH = 44
+_PEOPLE_RE = re.compile(r"^\s*(\d{1,2})\s*(nguoi|người|ng)?\s*$", re.IGNORECASE)
+
+
+def household_label(h: Household) -> str:
+    marks = "".join(m for flag, m in zip(_FLAGS, ("👴", "🏔", "📵"), strict=True) if getattr(h, flag))
+    label = f"{h.head_name} — {h.address}"
+    if len(label) > _LABEL_WIDTH:
+        label = label[: _LABEL_WIDTH - 1] + "…"
+    return f"{label} {marks}".strip()
+
+
+def _household_options(found: list[Household]) -> tuple[Option, ...]:
+    return (
+        *(Option(f"h{h.id}", household_label(h)) for h in found),
+        Option(_NEW, T.HH_ADD_NEW, ("them", "moi")),
+    )
+
+
+def _clean_text(text: str, limit: int) -> tuple[str, tuple[Reply, ...]]:
+    """NFC, trimmed to `limit`; a citizen ID number typed by mistake is masked and the member told why."""
+    cleaned, masked = mask_citizen_ids(nfc(text))
+    return cleaned[:limit], ((Reply(T.CITIZEN_ID_MASKED),) if masked else ())
+
+
+# --- start --------------------------------------------------------------------------------------------------
+async def start(ctx: Ctx, args: str) -> Outcome:
+    ctx.data.update(people=1, outcome=visits.OUTCOME_DONE)
+    if args.strip():
+        ctx.data["search"] = nfc(args)
+    return Go("household")
+
+
+# --- household ----------------------------------------------------------------------------------------------
+async def household_prompt(ctx: Ctx) -> Reply:
+    team = ctx.member.team_code or ""
+    query = ctx.data.get("search")
+    if query:
+        found = await households.search(ctx.session, team, query)
+        if found:
+            return Reply(T.HH_SEARCH_RESULTS.format(query=query), _household_options(found))
+        ctx.data.pop("search")
+    recent = await households.recent_for_member(
+        ctx.session, team, ctx.member.id or 0, ctx.config.flows.recent_households
+    )
+    text = T.HH_PICK if recent else T.HH_PICK_EMPTY
+    return Reply(text, _household_options(recent))
+
+
+async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.keys:
+        key = answer.keys[0]
+        if key == _NEW:
+            ctx.data["new"] = {"head_name": ctx.data.pop("search", "")} if ctx.data.get("search") else {}
+            return Go("new_name")
+        household = await households.get_in_team(ctx.session, int(key[1:]), ctx.member.team_code or "")
+        if household is None:
+            return Stay(T.HH_NOT_FOUND)
+        ctx.data["hid"] = household.id
+        ctx.data["household"] = household_label(household)
+        return Go("skills")
+    query = nfc(answer.text)
+    if len(query) < 2:
+        return Stay(T.HH_TYPE_MORE)
+    if not await households.search(ctx.session, ctx.member.team_code or "", query):
+        return Stay(T.HH_NO_MATCH.format(query=query))
+    ctx.data["search"] = query
+    return Go("household")
+
+
+# --- a new household ----------------------------------------------------------------------------------------
+async def new_name_prompt(ctx: Ctx) -> Reply:
+    suggested = ctx.data.get("new", {}).get("head_name")
+    if suggested:
+        return Reply(T.HH_ASK_NAME_SUGGESTED.format(name=suggested), (Option("keep", suggested, ("ok", "dung")),))
+    return Reply(T.HH_ASK_NAME)
+
+
+async def new_name_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    new = ctx.data.setdefault("new", {})
+    if answer.keys:  # kept the suggested name
+        return Go("new_address")
+    name, notes = _clean_text(answer.text, 120)
+    if len(name) < 2 or not any(ch.isalpha() for ch in name):
+        return Stay(T.HH_NAME_INVALID)
+    new["head_name"] = name
+    return Go("new_address", notes)
+
+
+async def new_address_prompt(ctx: Ctx) -> Reply:
+    return Reply(T.HH_ASK_ADDRESS.format(name=ctx.data["new"]["head_name"]))
+
+
+async def new_address_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    address, notes = _clean_text(answer.text, 200)
+    if len(address) < 2:
+        return Stay(T.HH_ADDRESS_INVALID)
+    ctx.data["new"]["address"] = address
+    return Go("new_phone", notes)
+
+
+async def new_phone_prompt(ctx: Ctx) -> Reply:
+    return Reply(T.HH_ASK_PHONE, (Option(_SKIP, T.SKIP_LABEL, ("bo qua", "khong", "ko", "k")),))
+
+
+async def new_phone_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.keys:
+        ctx.data["new"]["phone"] = None
+        return Go("new_flags")
+    result = normalise_phone(answer.text)
+    if result.e164 is None:
+        return Stay(T.HH_PHONE_INVALID)
+    ctx.data["new"]["phone"] = result.e164
+    notes = () if result.known_range else (Reply(T.HH_PHONE_UNUSUAL.format(phone=display_phone(result.e164))),)
+    return Go("new_flags", notes)
+
+
+async def new_flags_prompt(ctx: Ctx) -> Reply:
+    return Reply(
+        T.HH_ASK_FLAGS,
+        (
+            Option("elderly", T.FLAG_ELDERLY, ("cao tuoi", "nguoi gia", "gia")),
+            Option("ethnic_minority", T.FLAG_ETHNIC, ("dan toc", "dtts")),
+            Option("no_device", T.FLAG_NO_DEVICE, ("khong thiet bi", "khong dien thoai", "ko dt")),
+        ),
+    )
+
+
+async def new_flags_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    for flag in _FLAGS:
+        ctx.data["new"][flag] = flag in answer.keys
+    return Go("consent")
+
+
+async def consent_prompt(ctx: Ctx) -> Reply:
+    return Reply(
+        T.HH_ASK_CONSENT.format(text=ctx.config.privacy.consent_text),
+        (
+            Option(_AGREE, T.CONSENT_YES, ("dong y", "co", "ok", "yes")),
+            Option(_REFUSE, T.CONSENT_NO, ("khong dong y", "khong", "ko")),
+        ),
+    )
+
+
+async def consent_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.keys:
+        return Stay(T.CHOOSE_ONE)
+    if answer.keys[0] == _REFUSE:
+        return Finish((Reply(T.CONSENT_REFUSED),))
+    new = households.NewHousehold(**ctx.data["new"])
+    twins = await households.similar(ctx.session, ctx.member.team_code or "", new)
+    if twins:
+        ctx.data["twins"] = [h.id for h in twins]
+        return Go("duplicate")
+    return Go("skills")
+
+
+async def duplicate_prompt(ctx: Ctx) -> Reply:
+    team = ctx.member.team_code or ""
+    found = [h for hid in ctx.data.get("twins", []) if (h := await households.get_in_team(ctx.session, hid, team))]
+    options = (
+        *(Option(f"h{h.id}", household_label(h)) for h in found),
+        Option(_NOT_THESE, T.DUP_NONE, ("khong",)),
+    )
+    return Reply(T.DUP_ASK, options)
+
+
+async def duplicate_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.keys:
+        return Stay(T.CHOOSE_ONE)
+    ctx.data.pop("twins", None)
+    if answer.keys[0] == _NOT_THESE:
+        return Go("skills")
+    household = await households.get_in_team(ctx.session, int(answer.keys[0][1:]), ctx.member.team_code or "")
+    if household is None:
+        return Stay(T.HH_NOT_FOUND)
+    ctx.data.pop("new", None)
+    ctx.data["hid"] = household.id
+    ctx.data["household"] = household_label(household)
+    return Go("skills", (Reply(T.DUP_USING_EXISTING),))
+
+
+# --- skills, details, confirm -------------------------------------------------------------------------------
+async def skills_prompt(ctx: Ctx) -> Reply:
+    options = tuple(Option(s.code, s.label, s.aliases) for s in ctx.config.skills)
+    return Reply(T.SKILLS_ASK.format(household=_household_name(ctx)), options)
+
+
+async def skills_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.keys:
+        return Stay(T.SKILLS_NONE)
+    ctx.data["skills"] = list(answer.keys)
+    return Go("confirm")
+
+
+def _household_name(ctx: Ctx) -> str:
+    if "new" in ctx.data:
+        new = ctx.data["new"]
+        return T.HH_NEW_MARK.format(name=new["head_name"], address=new["address"])
+    return str(ctx.data.get("household", ""))
+
+
+def _summary(ctx: Ctx) -> str:
+    labels = [ctx.config.skill_by_code[c].label for c in ctx.data["skills"] if c in ctx.config.skill_by_code]
+    outcome = T.OUTCOME_RETURN if ctx.data["outcome"] == visits.OUTCOME_RETURN else T.OUTCOME_DONE
+    note = ctx.data.get("note")
+    return T.VISIT_SUMMARY.format(
+        household=_household_name(ctx),
+        skills=", ".join(labels),
+        people=ctx.data["people"],
+        outcome=outcome,
+        date=format_date(ctx.today),
+        note=T.VISIT_SUMMARY_NOTE.format(note=note) if note else "",
+    )
+
+
+async def confirm_prompt(ctx: Ctx) -> Reply:
+    outcome_label = T.BTN_MARK_DONE if ctx.data["outcome"] == visits.OUTCOME_RETURN else T.BTN_MARK_RETURN
+    return Reply(
+        T.CONFIRM_ASK.format(summary=_summary(ctx)),
+        (
+            Option(_SAVE, T.BTN_SAVE, ("luu", "ok", "xong", "dong y", "co")),
+            Option(_PEOPLE, T.BTN_PEOPLE, ("so nguoi", "nguoi")),
+            Option(_OUTCOME, outcome_label, ("quay lai", "can quay lai", "da xong")),
+            Option(_NOTE, T.BTN_NOTE, ("ghi chu",)),
+            Option(_SKILLS, T.BTN_EDIT_SKILLS, ("sua ky nang", "ky nang")),
+        ),
+    )
+
+
+async def confirm_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.keys:
+        people = _PEOPLE_RE.match(answer.text)
+        if people and 1 <= int(people.group(1)) <= 50:
+            ctx.data["people"] = int(people.group(1))
+            return Go("confirm")
+        return Stay(T.CONFIRM_HINT)
+    key = answer.keys[0]
+    if key == _PEOPLE:
+        return Go("people")
+    if key == _NOTE:
+        return Go("note")
+    if key == _SKILLS:
+        return Go("skills")
+    if key == _OUTCOME:
+        flipped = visits.OUTCOME_DONE if ctx.data["outcome"] == visits.OUTCOME_RETURN else visits.OUTCOME_RETURN
+        ctx.data["outcome"] = flipped
+        return Go("confirm")
+    return await _save(ctx)
+
+
+async def _save(ctx: Ctx) -> Outcome:
+    team = ctx.member.team_code or ""
+    if "new" in ctx.data:
+        household = await households.create(
+            ctx.session,
+            team,
+            households.NewHousehold(**ctx.data["new"]),
+            ctx.member.id or 0,
+            ctx.now,
+            ctx.config.privacy.consent_version,
+        )
+    else:
+        found = await households.get_in_team(ctx.session, int(ctx.data["hid"]), team)
+        if found is None:
+            return Finish((Reply(T.HH_NOT_FOUND),))
+        household = found
+    draft = visits.VisitDraft(
+        household_id=household.id or 0,
+        skills=tuple(ctx.data["skills"]),
+        visited_on=ctx.today,
+        people_count=int(ctx.data["people"]),
+        outcome=ctx.data["outcome"],
+        note=ctx.data.get("note"),
+    )
+    visit = await visits.record(ctx.session, ctx.member, household, draft, ctx.now)
+    return Finish((Reply(T.VISIT_SAVED.format(id=visit.id, summary=_summary(ctx))),))
+
+
+async def people_prompt(ctx: Ctx) -> Reply:
+    return Reply(T.PEOPLE_ASK, tuple(Option(f"p{n}", str(n)) for n in range(1, 7)))
+
+
+async def people_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.keys:
+        ctx.data["people"] = int(answer.keys[0][1:])
+        return Go("confirm")
+    match = _PEOPLE_RE.match(answer.text)
+    if not match or not 1 <= int(match.group(1)) <= 50:
+        return Stay(T.PEOPLE_INVALID)
+    ctx.data["people"] = int(match.group(1))
+    return Go("confirm")
+
+
+async def note_prompt(ctx: Ctx) -> Reply:
+    return Reply(T.NOTE_ASK, (Option(_SKIP, T.NOTE_CLEAR, ("bo qua", "khong", "xoa")),))
+
+
+async def note_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if answer.keys:
+        ctx.data.pop("note", None)
+        return Go("confirm")
+    note, notes = _clean_text(answer.text, 500)
+    if not note:
+        return Stay(T.NOTE_ASK)
+    ctx.data["note"] = note
+    return Go("confirm", notes)
+
+
+FLOW = Flow(
+    name=NAME,
+    title=T.FLOW_TITLE_LOG_VISIT,
+    start=start,
+    steps={
+        "household": Step(household_prompt, household_answer),
+        "new_name": Step(new_name_prompt, new_name_answer),
+        "new_address": Step(new_address_prompt, new_address_answer),
+        "new_phone": Step(new_phone_prompt, new_phone_answer),
+        "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
+        "consent": Step(consent_prompt, consent_answer),
+        "duplicate": Step(duplicate_prompt, duplicate_answer),
+        "skills": Step(skills_prompt, skills_answer, multi=True),
+        "confirm": Step(confirm_prompt, confirm_answer),
+        "people": Step(people_prompt, people_answer),
+        "note": Step(note_prompt, note_answer),
+    },
+)

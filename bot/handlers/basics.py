@@ -1,0 +1,61 @@
+"""/start, /trogiup, /huy: joining, help and cancelling."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts as T
+from bot.core.messages import Inbound, Reply
+from bot.core.roles import Role
+from bot.flows.context import Ctx
+from bot.flows.registry import ENGINE
+from bot.services import invites
+from bot.services.deps import Deps
+from bot.store.models import Member
+
+_JOIN_ERRORS = {
+    invites.JoinError.UNKNOWN: T.JOIN_UNKNOWN,
+    invites.JoinError.USED: T.JOIN_USED,
+    invites.JoinError.EXPIRED: T.JOIN_EXPIRED,
+    invites.JoinError.ALREADY_MEMBER: T.JOIN_ALREADY,
+}
+
+
+def where(deps: Deps, member: Member) -> str:
+    team = deps.config.team(member.team_code)
+    return team.name if team else deps.config.commune.name
+
+
+def role_label(role: Role) -> str:
+    return {Role.MEMBER: T.ROLE_MEMBER, Role.LEADER: T.ROLE_LEADER}.get(role, T.ROLE_STAFF)
+
+
+async def join(
+    deps: Deps, session: AsyncSession, inbound: Inbound, code: str, menu: tuple[str, ...]
+) -> tuple[list[Reply], Member | None]:
+    """Redeem an invite code for an unknown user."""
+    now = deps.clock.now()
+    result = await invites.redeem(
+        session, code, inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name, now
+    )
+    if isinstance(result, invites.JoinError):
+        return [Reply(_JOIN_ERRORS[result])], None
+    member = result.member
+    text = T.JOIN_OK.format(name=member.display_name, role=role_label(Role(member.role)), where=where(deps, member))
+    return [Reply(text, menu=menu)], member
+
+
+def help_text(ctx: Ctx, lines: list[str]) -> Reply:
+    return Reply(
+        T.HELP.format(
+            name=ctx.member.display_name,
+            role=role_label(ctx.role),
+            where=where(ctx.deps, ctx.member),
+            commands="\n".join(lines),
+        )
+    )
+
+
+async def cancel(ctx: Ctx, args: str) -> list[Reply]:
+    cancelled = await ENGINE.cancel(ctx.session, ctx.inbound)
+    return [Reply(T.CANCELLED if cancelled else T.NOTHING_TO_CANCEL)]

@@ -1,0 +1,139 @@
+"""The path of one message: de-duplicate, find the member, then the command, keyword or active flow."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts as T
+from bot.core.messages import Inbound, InboundKind, Reply
+from bot.core.roles import Role
+from bot.core.text import nfc
+from bot.flows.context import Ctx
+from bot.flows.registry import ENGINE
+from bot.handlers import basics, invites, visits
+from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
+from bot.services import dedup, members
+from bot.services import invites as invite_codes
+from bot.services.deps import Deps
+from bot.store.models import Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handled:
+    replies: list[Reply] = field(default_factory=list)
+    role: Role | None = None  # the sender's role after this message (None: not a member)
+    duplicate: bool = False
+
+
+def build_commands() -> CommandTable:
+    table: CommandTable
+
+    async def show_help(ctx: Ctx, args: str) -> list[Reply]:
+        lines = [f"/{c.name} — {c.description}" for c in table.for_role(ctx.role)]
+        return [basics.help_text(ctx, lines), Reply(T.MENU_HINT, menu=table.menu(ctx.role))]
+
+    table = CommandTable(
+        [
+            Command("ghinhan", T.CMD_LOG, TEAM_ROLES, visits.log, ("ghi nhan", "ghinhan"), T.MENU_LOG),
+            Command(
+                "moi",
+                T.CMD_INVITE,
+                frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}),
+                invites.create,
+                ("moi", "loi moi"),
+                T.MENU_INVITE,
+            ),
+            Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel, ("huy", "thoi", "dung lai")),
+            Command("trogiup", T.CMD_HELP, EVERYONE, show_help, ("tro giup", "help", "menu"), T.MENU_HELP),
+        ]
+    )
+    return table
+
+
+class Router:
+    def __init__(self, deps: Deps, commands: CommandTable | None = None) -> None:
+        self.deps = deps
+        self.commands = commands or build_commands()
+
+    async def handle(self, inbound: Inbound) -> Handled:
+        """Everything the bot answers to one message. Never raises: a failure becomes an apology."""
+        try:
+            async with self.deps.store.session() as session:
+                return await self._handle(session, inbound)
+        except Exception:
+            # Only the kind of failure is logged: message text and residents' data stay out of logs.
+            log.exception("failed to handle a %s message on %s", inbound.kind.value, inbound.channel)
+            return Handled([Reply(T.INTERNAL_ERROR)])
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound) -> Handled:
+        now = self.deps.clock.now()
+        if not await dedup.first_time(session, inbound.channel, inbound.message_id, now):
+            return Handled(duplicate=True)
+        inbound = _normalised(inbound)
+        member = await members.by_identity(session, inbound.channel, inbound.user_ref)
+        if member is None:
+            return await self._stranger(session, inbound)
+        ctx = Ctx(self.deps, session, inbound, member, now)
+        return Handled(await self._member(ctx), role=Role(member.role))
+
+    async def _stranger(self, session: AsyncSession, inbound: Inbound) -> Handled:
+        command = split_command(inbound.text)
+        code = None
+        if command and command[0] == "start" and command[1]:
+            code = command[1]
+        elif not command and invite_codes.looks_like_code(inbound.text):
+            code = inbound.text
+        if code is None:
+            return Handled([Reply(T.WELCOME_STRANGER)])
+        replies, member = await basics.join(self.deps, session, inbound, code, ())
+        if member is None:
+            return Handled(replies)
+        role = Role(member.role)
+        return Handled([Reply(replies[0].text, menu=self.commands.menu(role))], role=role)
+
+    async def _member(self, ctx: Ctx) -> list[Reply]:
+        inbound = ctx.inbound
+        command = split_command(inbound.text) if inbound.kind is InboundKind.TEXT else None
+        if command is not None:
+            name, args = command
+            if name == "start":
+                return await self._run(ctx, self.commands.by_name("trogiup"), "" if not args else args)
+            return await self._run(ctx, self.commands.by_name(name), args)
+        if inbound.kind is InboundKind.TEXT and (by_label := self.commands.by_menu_label(inbound.text)):
+            return await self._run(ctx, by_label, "")
+        state = await ENGINE.load(ctx.session, inbound)
+        if state is not None:
+            keyword = self.commands.by_keyword(inbound.text) if inbound.kind is InboundKind.TEXT else None
+            if keyword is not None and keyword.name == "huy":
+                return await self._run(ctx, keyword, "")
+            return await ENGINE.handle(ctx, state)
+        if inbound.kind is InboundKind.CHOICE:
+            return [Reply(T.BUTTON_OUTDATED)]
+        if inbound.kind is not InboundKind.TEXT:
+            return [Reply(T.TEXT_ONLY)]
+        keyword = self.commands.by_keyword(inbound.text)
+        if keyword is not None:
+            return await self._run(ctx, keyword, "")
+        return [Reply(T.DONT_UNDERSTAND, menu=self.commands.menu(ctx.role))]
+
+    async def _run(self, ctx: Ctx, command: Command | None, args: str) -> list[Reply]:
+        if command is None:
+            return [Reply(T.UNKNOWN_COMMAND)]
+        if ctx.role not in command.roles:
+            return [Reply(T.NOT_ALLOWED)]
+        return await command.run(ctx, args)
+
+
+def _normalised(inbound: Inbound) -> Inbound:
+    text = nfc(inbound.text)
+    return inbound if text == inbound.text else Inbound(**{**inbound.__dict__, "text": text})
+
+
+async def member_for(deps: Deps, channel: str, user_ref: str) -> Member | None:
+    async with deps.store.session() as session:
+        return await members.by_identity(session, channel, user_ref)

@@ -1,0 +1,155 @@
+"""The team's household register: find, add, and spot a household that is already there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.text import fold, nfc
+from bot.services import audit
+from bot.store.models import Household, Visit
+
+NAME_MATCH = 86  # token_sort_ratio on folded names: "Nguyen Van An" ~ "Nguyễn Văn Ân", "An Nguyen Van"
+ADDRESS_MATCH = 70  # token_set_ratio on folded addresses: "xom 3" ~ "Xóm 3, thôn Đông"
+SEARCH_CUTOFF = 70
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    head_name: str
+    address: str
+    phone: str | None = None
+    elderly: bool = False
+    ethnic_minority: bool = False
+    no_device: bool = False
+
+
+def _active(team_code: str):  # type: ignore[no-untyped-def]
+    return select(Household).where(Household.team_code == team_code, col(Household.archived_at).is_(None))
+
+
+async def get_in_team(session: AsyncSession, household_id: int, team_code: str) -> Household | None:
+    """The household if it belongs to this team; None otherwise (callers treat that as 'not yours')."""
+    household = await session.get(Household, household_id)
+    if household is None or household.team_code != team_code or household.archived_at is not None:
+        return None
+    return household
+
+
+async def recent_for_member(session: AsyncSession, team_code: str, member_id: int, limit: int) -> list[Household]:
+    """The member's most recently visited households, then those assigned to them, then the team's newest."""
+    last_visit = func.max(Visit.created_at).label("last")
+    visited = (
+        select(Visit.household_id, last_visit)
+        .where(Visit.member_id == member_id, Visit.team_code == team_code, Visit.status == "active")
+        .group_by(Visit.household_id)
+        .order_by(last_visit.desc())
+        .limit(limit)
+    )
+    ids = [row[0] for row in (await session.exec(visited)).all()]  # type: ignore[call-overload]
+    found = {h.id: h for h in (await session.exec(_active(team_code).where(col(Household.id).in_(ids)))).all()}
+    result = [found[i] for i in ids if i in found]
+    if len(result) < limit:
+        more = _active(team_code).where(col(Household.id).not_in(ids or [0]))
+        more = more.order_by(
+            (Household.assigned_member_id == member_id).desc(),  # type: ignore[arg-type]
+            col(Household.created_at).desc(),
+        ).limit(limit - len(result))
+        result.extend((await session.exec(more)).all())
+    return result
+
+
+async def search(session: AsyncSession, team_code: str, query: str, limit: int = 8) -> list[Household]:
+    """Households of the team whose head's name (or address) matches what was typed, best first."""
+    key = fold(query)
+    if not key:
+        return []
+    rows = (
+        await session.exec(
+            select(Household.id, Household.name_key, Household.address_key).where(  # type: ignore[call-overload]
+                Household.team_code == team_code, col(Household.archived_at).is_(None)
+            )
+        )
+    ).all()
+    scored: dict[int, float] = {}
+    for hid, name_key, address_key in rows:
+        if key in name_key:
+            # whole-word prefix hits first: "an" finds "Nguyễn Văn An" before "Trần Văn Toàn"
+            words = name_key.split()
+            scored[hid] = 200 if key in words or name_key.startswith(key) else 150
+        elif key in address_key:
+            scored[hid] = 120
+    if len(scored) < limit:
+        choices = {hid: name_key for hid, name_key, _ in rows if hid not in scored}
+        for _, score, hid in process.extract(key, choices, scorer=fuzz.WRatio, score_cutoff=SEARCH_CUTOFF, limit=limit):
+            scored[hid] = score
+    best = sorted(scored, key=lambda hid: -scored[hid])[:limit]
+    if not best:
+        return []
+    found = {h.id: h for h in (await session.exec(select(Household).where(col(Household.id).in_(best)))).all()}
+    return [found[i] for i in best]
+
+
+async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
+    """Existing households that are probably the same as `new`: same phone, or a close name and address."""
+    name_key, address_key = fold(new.head_name), fold(new.address)
+    candidates: dict[int, float] = {}
+    rows = (
+        await session.exec(
+            select(Household.id, Household.name_key, Household.address_key, Household.phone).where(  # type: ignore[call-overload]
+                Household.team_code == team_code, col(Household.archived_at).is_(None)
+            )
+        )
+    ).all()
+    for hid, other_name, other_address, phone in rows:
+        if new.phone and phone == new.phone:
+            candidates[hid] = 300
+            continue
+        name_score = fuzz.token_sort_ratio(name_key, other_name)
+        if name_score < NAME_MATCH:
+            continue
+        address_score = fuzz.token_set_ratio(address_key, other_address) if address_key and other_address else 100
+        if address_score >= ADDRESS_MATCH:
+            candidates[hid] = name_score + address_score
+    best = sorted(candidates, key=lambda hid: -candidates[hid])[:limit]
+    if not best:
+        return []
+    found = {h.id: h for h in (await session.exec(select(Household).where(col(Household.id).in_(best)))).all()}
+    return [found[i] for i in best]
+
+
+async def create(
+    session: AsyncSession,
+    team_code: str,
+    new: NewHousehold,
+    member_id: int,
+    now: datetime,
+    consent_version: str | None,
+) -> Household:
+    household = Household(
+        team_code=team_code,
+        head_name=nfc(new.head_name),
+        name_key=fold(new.head_name),
+        address=nfc(new.address),
+        address_key=fold(new.address),
+        phone=new.phone,
+        elderly=new.elderly,
+        ethnic_minority=new.ethnic_minority,
+        no_device=new.no_device,
+        assigned_member_id=member_id,
+        consent_at=now if consent_version else None,
+        consent_version=consent_version,
+        consent_by=member_id if consent_version else None,
+        created_by=member_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(household)
+    await session.flush()
+    await audit.record(session, now, member_id, "household.create", "household", household.id, team=team_code)
+    return household

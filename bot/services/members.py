@@ -1,0 +1,42 @@
+"""Team members and the channel identities (Telegram, Zalo, terminal) that belong to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store.models import ChannelIdentity, Member
+
+
+async def by_identity(session: AsyncSession, channel: str, user_ref: str) -> Member | None:
+    stmt = (
+        select(Member)
+        .join(ChannelIdentity, ChannelIdentity.member_id == Member.id)  # type: ignore[arg-type]
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref, Member.active)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def link_identity(
+    session: AsyncSession, member: Member, channel: str, user_ref: str, chat_ref: str, now: datetime
+) -> None:
+    existing = (
+        await session.exec(
+            select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref)
+        )
+    ).first()
+    if existing is None:
+        session.add(
+            ChannelIdentity(channel=channel, user_ref=user_ref, chat_ref=chat_ref, member_id=member.id, created_at=now)
+        )
+    else:
+        existing.member_id = member.id  # type: ignore[assignment]
+        existing.chat_ref = chat_ref
+        session.add(existing)
+
+
+async def team_members(session: AsyncSession, team_code: str) -> list[Member]:
+    stmt = select(Member).where(Member.team_code == team_code, Member.active).order_by(Member.id)
+    return list((await session.exec(stmt)).all())

@@ -1,0 +1,141 @@
+"""SQLModel tables. Times are UTC; residents' data lives only in `household` and `visit`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.store.types import UTCDateTime
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=120)
+    role: str = Field(max_length=10)
+    team_code: str | None = Field(default=None, max_length=20, index=True)
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class ChannelIdentity(SQLModel, table=True):
+    __tablename__ = "channel_identity"
+    __table_args__ = (UniqueConstraint("channel", "user_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    user_ref: str = Field(max_length=64)
+    chat_ref: str = Field(max_length=64)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = _utc()
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    team_code: str | None = Field(default=None, max_length=20)
+    role: str = Field(max_length=10)
+    name: str | None = Field(default=None, max_length=120)
+    member_id: int | None = Field(default=None, foreign_key="member.id")  # links a new channel to this member
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    used_at: datetime | None = _utc(default=None)
+    used_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Household(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_code: str = Field(max_length=20, index=True)
+    head_name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120)
+    address: str = Field(max_length=200)
+    address_key: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
+    elderly: bool = False
+    ethnic_minority: bool = False
+    no_device: bool = False
+    assigned_member_id: int | None = Field(default=None, foreign_key="member.id")
+    consent_at: datetime | None = _utc(default=None)
+    consent_version: str | None = Field(default=None, max_length=20)
+    consent_by: int | None = Field(default=None, foreign_key="member.id")
+    created_by: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    archived_at: datetime | None = _utc(default=None)
+
+    __table_args__ = (Index("ix_household_team_name", "team_code", "name_key"),)
+
+
+class Visit(SQLModel, table=True):
+    """One visit to a household. Append-only: a correction adds a row and marks the old one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    team_code: str = Field(max_length=20)
+    visited_on: date
+    people_count: int = 1
+    outcome: str = Field(default="done", max_length=10)  # done | return
+    note: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="active", max_length=10)  # active | corrected | undone
+    replaces_id: int | None = Field(default=None, foreign_key="visit.id")
+    created_at: datetime = _utc()
+
+    __table_args__ = (Index("ix_visit_team_day", "team_code", "visited_on"),)
+
+
+class VisitSkill(SQLModel, table=True):
+    __tablename__ = "visit_skill"
+
+    visit_id: int = Field(foreign_key="visit.id", primary_key=True)
+    skill_code: str = Field(max_length=30, primary_key=True)
+
+
+class Conversation(SQLModel, table=True):
+    """The state of one user's unfinished flow: survives restarts and phone switches."""
+
+    channel: str = Field(max_length=20, primary_key=True)
+    user_ref: str = Field(max_length=64, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    flow: str = Field(max_length=30)
+    step: str = Field(max_length=30)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    options: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    multi_select: bool = False
+    token: str = Field(max_length=16)
+    expires_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class ProcessedMessage(SQLModel, table=True):
+    __tablename__ = "processed_message"
+
+    channel: str = Field(max_length=20, primary_key=True)
+    message_id: str = Field(max_length=80, primary_key=True)
+    received_at: datetime = _utc(index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor_member_id: int | None = Field(default=None, foreign_key="member.id")
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=30)
+    entity_id: str | None = Field(default=None, max_length=40)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    """Small facts the bot learns at run time (e.g. its Telegram username for deep links)."""
+
+    key: str = Field(max_length=60, primary_key=True)
+    value: str = Field(max_length=500)
