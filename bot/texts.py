@@ -118,7 +118,7 @@ DUP_ASK = "Trong tổ đã có hộ giống vậy. Có phải hộ này không?"
 DUP_NONE = "Không, đây là hộ mới"
 DUP_USING_EXISTING = "Dùng hộ đã có trong sổ, không tạo hộ trùng."
 HH_NEW_MARK = "{name} — {address} (hộ mới)"
-SKILLS_ASK = "Đã hướng dẫn {household} những nội dung gì? Chọn một hay nhiều mục, rồi Xong."
+SKILLS_ASK = "Nội dung đã hướng dẫn cho hộ {household}? Chọn một hay nhiều mục, rồi Xong."
 SKILLS_NONE = "Hãy chọn ít nhất một nội dung đã hướng dẫn, rồi Xong."
 OUTCOME_DONE = "đã xong"
 OUTCOME_RETURN = "cần quay lại"
@@ -137,3 +137,28 @@ PEOPLE_INVALID = "Hãy gõ một số từ 1 đến 50, ví dụ: 3."
 NOTE_ASK = "Gõ ghi chú ngắn (không ghi số CCCD, mật khẩu hay mã OTP của người dân)."
 NOTE_CLEAR = "Không ghi chú"
 VISIT_SAVED = "Đã lưu lượt #{id}. Cảm ơn bạn!\n{summary}\nGõ /ghinhan để ghi hộ tiếp theo."
+
+# --- channels without buttons (terminal, Zalo) ---------------------------------------------------------------
+NUMBERED_HINT = "(Gõ số thứ tự, hoặc tên mục.)"
+NUMBERED_HINT_MULTI = "(Gõ các số cần chọn, ví dụ “1 3”; thêm 0 để xong luôn: “1 3 0”.)"
+MENU_LINE = "Menu: {items}"
+
+# --- terminal demo and command line --------------------------------------------------------------------------
+ROLE_NAMES = {"member": "tổ viên", "leader": "tổ trưởng", "staff": "cán bộ xã", "admin": "quản trị"}
+DEMO_BANNER = (
+    "Sổ tay số — bản chạy thử trên {commune} (dữ liệu giả lập).\n"
+    "Bạn đang là {role}. Gõ /trogiup để xem lệnh, /ghinhan để ghi nhận một hộ. Ctrl+D hoặc /thoat để thoát.\n"
+    "Thử vai khác: sotay demo --as leader | staff"
+)
+CLI_NO_TOKEN = "Chưa có TELEGRAM_BOT_TOKEN nên mở bản chạy thử trong cửa sổ dòng lệnh."
+CLI_DB_UPGRADED = "Đã cập nhật cơ sở dữ liệu: {url}"
+CLI_UNKNOWN_TEAM = "Không có tổ mã {team}. Các mã trong config.yaml: {codes}"
+CLI_TEAM_NEEDED = "Vai trò {role} cần --team MÃ_TỔ."
+CLI_INVITE_CREATED = (
+    "Mã mời: {code}\nVai trò: {role} — {where}\nHết hạn: {expires}\nNgười được mời gửi cho bot: /start {code}"
+)
+CLI_INVITE_LINK = "Liên kết Telegram: {link}"
+CLI_FAILED = "Lỗi: {error}. Chạy lại với --debug để xem chi tiết."
+CLI_DB_UNREACHABLE = (
+    "Không kết nối được cơ sở dữ liệu ({url}). Kiểm tra database.url trong config.yaml hoặc SOTAY_DATABASE_URL."
+)

@@ -8,6 +8,7 @@ from: a forged, replayed or outdated press does nothing.
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -110,7 +111,7 @@ class FlowEngine:
                 updated_at=ctx.now,
             )
         state.flow, state.step, state.token = flow.name, step, token
-        state.data = dict(ctx.data)  # a new object, so the JSON column is seen as changed
+        state.data = copy.deepcopy(ctx.data)  # a new object, so the JSON column is seen as changed
         state.options = _options_to_rows(prompt.options)
         state.multi_select = multi
         state.expires_at, state.updated_at = expires, ctx.now
@@ -172,7 +173,7 @@ class FlowEngine:
         if flow is None or (state.step != RESUME_STEP and state.step not in flow.steps):
             await ctx.session.delete(state)  # a flow from an older version of the bot
             return [Reply(T.FLOW_GONE)]
-        ctx.data = dict(state.data)
+        ctx.data = copy.deepcopy(state.data)  # nested values must not alias the stored JSON
         if state.expires_at <= ctx.now and state.step != RESUME_STEP:
             ctx.data["_resume_step"] = state.step
             return [await self._enter(ctx, flow, RESUME_STEP)]

@@ -1,0 +1,82 @@
+"""Wiring only: build the store, services and channels; start them; stop them cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import Protocol
+
+from bot import texts as T
+from bot.channels.console import ConsoleChannel
+from bot.config import Config
+from bot.core.clock import Clock, SystemClock
+from bot.core.roles import Role
+from bot.demo import demo_config, demo_user_ref, seed
+from bot.handlers.router import Router
+from bot.services.deps import Deps
+from bot.store.db import Store
+from bot.store.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def open_deps(config: Config, clock: Clock | None = None) -> Deps:
+    """Migrate the database and build what every part of the bot shares."""
+    await upgrade_async(config.database.url)
+    return Deps(config=config, store=Store(config.database.url), clock=clock or SystemClock())
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def run_channels(config: Config) -> None:
+    """Run the configured channels until SIGINT or SIGTERM."""
+    from bot.channels.telegram import TelegramChannel, install_token_redaction
+
+    deps = await open_deps(config)
+    router = Router(deps)
+    channels: list[Channel] = []
+    token = config.telegram_token()
+    if token:
+        install_token_redaction(token)
+        channels.append(TelegramChannel(router, deps, token, config.channels.telegram))
+    try:
+        for channel in channels:
+            await channel.start()
+        log.info("bot running with %d channel(s)", len(channels))
+        await _wait_for_signal()
+    finally:
+        for channel in reversed(channels):
+            await channel.stop()
+        await deps.store.close()
+
+
+async def run_demo(config: Config, role: Role, clock: Clock | None = None) -> None:
+    """The terminal chat on the demo commune, already joined as `role`."""
+    deps = await open_deps(demo_config(config), clock)
+    try:
+        await seed(deps)
+        console = ConsoleChannel(Router(deps), demo_user_ref(role))
+        if console.interactive:
+            console.write(T.DEMO_BANNER.format(commune=config.commune.name, role=T.ROLE_NAMES[role.value]))
+        await console.run()
+    finally:
+        await deps.store.close()

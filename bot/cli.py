@@ -1,0 +1,110 @@
+"""The command line: sotay run | demo | db upgrade | invite create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+
+from sqlalchemy.engine.url import make_url
+
+from bot import texts as T
+from bot.app import configure_logging, open_deps, run_channels, run_demo
+from bot.config import Config, ConfigError, load_config
+from bot.core.roles import Role
+from bot.services import invites
+from bot.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sotay", description="Sổ tay số — Tổ Công nghệ số cộng đồng")
+    parser.add_argument("--config", help="config.yaml (default ./config.yaml or env SOTAY_CONFIG)")
+    parser.add_argument("--debug", action="store_true", help="show details of errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="migrate and run the bot (the terminal demo when no token is set)")
+    demo = sub.add_parser("demo", help="chat in the terminal on the demo commune")
+    demo.add_argument("--as", dest="role", choices=["member", "leader", "staff"], default="member")
+    db = sub.add_parser("db", help="database")
+    db.add_argument("action", choices=["upgrade"])
+    invite = sub.add_parser("invite", help="invite codes")
+    invite_sub = invite.add_subparsers(dest="action", required=True)
+    create = invite_sub.add_parser("create", help="print a single-use invite code")
+    create.add_argument("--team", help="team code (thôn/TDP); none for commune staff")
+    create.add_argument("--role", choices=["member", "leader", "staff"], default="member")
+    create.add_argument("--name", help="the invitee's name, shown to the team")
+    return parser
+
+
+async def _create_invite(config: Config, team: str | None, role: Role, name: str | None) -> str:
+    if role is not Role.STAFF:
+        if not team:
+            raise ConfigError(T.CLI_TEAM_NEEDED.format(role=T.ROLE_NAMES[role.value]))
+        if config.team(team) is None:
+            codes = ", ".join(t.code for t in config.teams)
+            raise ConfigError(T.CLI_UNKNOWN_TEAM.format(team=team, codes=codes))
+    team_code = config.team(team).code if team and config.team(team) else None
+    deps = await open_deps(config)
+    try:
+        async with deps.store.session() as session:
+            now = deps.clock.now()
+            invite, code = await invites.create(
+                session, now, timedelta(hours=config.invites.ttl_hours), role, team_code, name
+            )
+            username = await invites.bot_username(session)
+    finally:
+        await deps.store.close()
+    team_obj = config.team(team_code)
+    lines = [
+        T.CLI_INVITE_CREATED.format(
+            code=code,
+            role=T.ROLE_NAMES[role.value],
+            where=team_obj.name if team_obj else config.commune.name,
+            expires=invite.expires_at.astimezone(config.tz).strftime("%H:%M %d/%m/%Y"),
+        )
+    ]
+    if username:
+        lines.append(T.CLI_INVITE_LINK.format(link=invites.deep_link(username, code)))
+    return "\n".join(lines)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.command == "db":
+        upgrade(config.database.url)
+        print(T.CLI_DB_UPGRADED.format(url=make_url(config.database.url).render_as_string(hide_password=True)))
+    elif args.command == "invite":
+        print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
+    elif args.command == "demo":
+        asyncio.run(run_demo(config, Role(args.role)))
+    elif config.telegram_token():
+        asyncio.run(run_channels(config))
+    else:
+        print(T.CLI_NO_TOKEN, file=sys.stderr)
+        asyncio.run(run_demo(config, Role.MEMBER))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging(logging.DEBUG if args.debug else logging.WARNING if args.command == "demo" else logging.INFO)
+    try:
+        return _dispatch(args)
+    except ConfigError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except OSError as err:
+        if args.debug:
+            raise
+        print(T.CLI_FAILED.format(error=err.strerror or type(err).__name__), file=sys.stderr)
+        return 1
+    except Exception as err:
+        if args.debug:
+            raise
+        print(T.CLI_FAILED.format(error=type(err).__name__), file=sys.stderr)
+        return 1
