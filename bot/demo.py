@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import PROJECT_ROOT, Config
 from bot.core.roles import Role
-from bot.core.text import fold
+from bot.core.text import word_key
 from bot.services import members
 from bot.services.deps import Deps
 from bot.store.models import Household, Member, Visit, VisitSkill
@@ -96,9 +96,9 @@ def _households(
             Household(
                 team_code=team,
                 head_name=name,
-                name_key=fold(name),
+                name_key=word_key(name),
                 address=address,
-                address_key=fold(address),
+                address_key=word_key(address),
                 elderly=rng.random() < 0.3,
                 ethnic_minority=rng.random() < 0.05,
                 no_device=rng.random() < 0.1,

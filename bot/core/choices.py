@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.messages import DONE_KEY, Option, numbered_options
+from bot.core.messages import Option, numbered_options
 from bot.core.text import word_key
 
 _NUMBER_LIST = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*[,;\s]\s*\d+(\s*-\s*\d+)?)*\s*$")
@@ -17,6 +17,7 @@ class Picked:
 
     indexes: tuple[int, ...]
     unknown: tuple[str, ...] = ()
+    too_many: bool = False  # several numbers where one was asked for
 
 
 def _expand(spec: str) -> list[int] | None:
@@ -44,7 +45,7 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         if numbers is None:
             return None
         if not multi and len(numbers) > 1:
-            return Picked((), unknown=(text.strip(),))
+            return Picked((), too_many=True)
         indexes = [by_number[n] for n in numbers if n in by_number]
         unknown = tuple(str(n) for n in numbers if n not in by_number)
         return Picked(tuple(dict.fromkeys(indexes)), unknown)
@@ -55,14 +56,30 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         names = {word_key(opt.label), *(word_key(a) for a in opt.aliases)}
         if key in names:
             return Picked((idx,))
-    if multi:  # several names in one answer: "vneid dvc"
-        found: list[int] = []
-        for idx, (_, opt) in enumerate(numbered):
-            if opt.key == DONE_KEY:
-                continue
-            names = {word_key(opt.label), *(word_key(a) for a in opt.aliases)}
-            if any(name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", key) for name in names):
-                found.append(idx)
-        if found:
-            return Picked(tuple(found))
+    if multi:
+        return _pick_mixed(key, numbered, by_number)
     return None
+
+
+def _pick_mixed(key: str, numbered: list[tuple[int, Option]], by_number: dict[int, int]) -> Picked | None:
+    """Several names and numbers in one answer: "vneid dvc 0", "muc 2 bhyt xong"."""
+    names = sorted(
+        ((word_key(name), idx) for idx, (_, opt) in enumerate(numbered) for name in (opt.label, *opt.aliases)),
+        key=lambda item: -len(item[0]),
+    )
+    found: list[int] = []
+    rest = f" {key} "
+    for name, idx in names:  # longest first, so "muc 2" is taken before the number 2
+        if name and f" {name} " in rest:
+            rest = rest.replace(f" {name} ", " ")
+            found.append(idx)
+    unknown: list[str] = []
+    for token in rest.split():
+        if token.isdigit():
+            if int(token) in by_number:
+                found.append(by_number[int(token)])
+            else:
+                unknown.append(token)
+    if not found:
+        return None
+    return Picked(tuple(dict.fromkeys(found)), tuple(unknown))

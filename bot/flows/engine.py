@@ -190,6 +190,8 @@ class FlowEngine:
             return [Reply(T.TEXT_ONLY), await self._enter(ctx, flow, state.step, keep_token=True)]
         else:
             picked = pick(inbound.text, options, state.multi_select)
+            if picked is not None and picked.too_many:
+                return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, state.step, keep_token=True)]
             if picked is not None and picked.unknown:
                 return [
                     Reply(T.NOT_AN_OPTION.format(answer=", ".join(picked.unknown))),

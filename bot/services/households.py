@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.text import fold, nfc
+from bot.core.phone import normalise_phone
+from bot.core.text import nfc, word_key
 from bot.services import audit
 from bot.store.models import Household, Visit
 
@@ -27,6 +29,25 @@ class NewHousehold:
     elderly: bool = False
     ethnic_minority: bool = False
     no_device: bool = False
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers_agree(a: str, b: str) -> bool:
+    """ "xom 3" agrees with "xom 3 so nha 12" but not with "xom 5": one side's numbers contain the other's."""
+    first, second = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+    return not first or not second or first <= second or second <= first
+
+
+def _e164(phone: str | None) -> str | None:
+    return normalise_phone(phone).e164 if phone else None
+
+
+def _addresses_match(a: str, b: str) -> bool:
+    if not a or not b:
+        return True
+    return _numbers_agree(a, b) and fuzz.token_set_ratio(a, b) >= ADDRESS_MATCH
 
 
 def _active(team_code: str):  # type: ignore[no-untyped-def]
@@ -66,7 +87,7 @@ async def recent_for_member(session: AsyncSession, team_code: str, member_id: in
 
 async def search(session: AsyncSession, team_code: str, query: str, limit: int = 8) -> list[Household]:
     """Households of the team whose head's name (or address) matches what was typed, best first."""
-    key = fold(query)
+    key = word_key(query)
     if not key:
         return []
     rows = (
@@ -97,7 +118,7 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
     """Existing households that are probably the same as `new`: same phone, or a close name and address."""
-    name_key, address_key = fold(new.head_name), fold(new.address)
+    name_key, address_key, phone_e164 = word_key(new.head_name), word_key(new.address), _e164(new.phone)
     candidates: dict[int, float] = {}
     rows = (
         await session.exec(
@@ -107,15 +128,14 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
         )
     ).all()
     for hid, other_name, other_address, phone in rows:
-        if new.phone and phone == new.phone:
+        if phone_e164 and phone == phone_e164:
             candidates[hid] = 300
             continue
         name_score = fuzz.token_sort_ratio(name_key, other_name)
         if name_score < NAME_MATCH:
             continue
-        address_score = fuzz.token_set_ratio(address_key, other_address) if address_key and other_address else 100
-        if address_score >= ADDRESS_MATCH:
-            candidates[hid] = name_score + address_score
+        if _addresses_match(address_key, other_address):
+            candidates[hid] = name_score + fuzz.token_set_ratio(address_key, other_address)
     best = sorted(candidates, key=lambda hid: -candidates[hid])[:limit]
     if not best:
         return []
@@ -134,10 +154,10 @@ async def create(
     household = Household(
         team_code=team_code,
         head_name=nfc(new.head_name),
-        name_key=fold(new.head_name),
+        name_key=word_key(new.head_name),
         address=nfc(new.address),
-        address_key=fold(new.address),
-        phone=new.phone,
+        address_key=word_key(new.address),
+        phone=_e164(new.phone),
         elderly=new.elderly,
         ethnic_minority=new.ethnic_minority,
         no_device=new.no_device,
