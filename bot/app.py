@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import Protocol
 
 from bot import texts as T
@@ -13,7 +14,7 @@ from bot.channels.console import ConsoleChannel
 from bot.config import Config
 from bot.core.clock import Clock, SystemClock
 from bot.core.roles import Role
-from bot.demo import demo_config, demo_user_ref, seed
+from bot.demo import DEMO_DB, demo_config, demo_user_ref, seed
 from bot.handlers.router import Router
 from bot.services.deps import Deps
 from bot.store.db import Store
@@ -69,9 +70,9 @@ async def run_channels(config: Config) -> None:
         await deps.store.close()
 
 
-async def run_demo(config: Config, role: Role, clock: Clock | None = None) -> None:
+async def run_demo(config: Config, role: Role, clock: Clock | None = None, db_path: Path = DEMO_DB) -> None:
     """The terminal chat on the demo commune, already joined as `role`."""
-    deps = await open_deps(demo_config(config), clock)
+    deps = await open_deps(demo_config(config, db_path), clock)
     try:
         await seed(deps)
         console = ConsoleChannel(Router(deps), demo_user_ref(role))

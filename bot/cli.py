@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.engine.url import make_url
 
@@ -14,6 +15,7 @@ from bot import texts as T
 from bot.app import configure_logging, open_deps, run_channels, run_demo
 from bot.config import Config, ConfigError, load_config
 from bot.core.roles import Role
+from bot.demo import DEMO_DB
 from bot.services import invites
 from bot.store.migrate import upgrade
 
@@ -28,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate and run the bot (the terminal demo when no token is set)")
     demo = sub.add_parser("demo", help="chat in the terminal on the demo commune")
     demo.add_argument("--as", dest="role", choices=["member", "leader", "staff"], default="member")
+    demo.add_argument("--db", type=Path, default=DEMO_DB, help="the demo's SQLite file (default data/demo.db)")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     invite = sub.add_parser("invite", help="invite codes")
@@ -79,7 +82,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "invite":
         print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
     elif args.command == "demo":
-        asyncio.run(run_demo(config, Role(args.role)))
+        asyncio.run(run_demo(config, Role(args.role), db_path=args.db))
     elif config.telegram_token():
         asyncio.run(run_channels(config))
     else:

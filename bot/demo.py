@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.services import members
 from bot.services.deps import Deps
 from bot.store.models import Household, Member, Visit, VisitSkill
 
-DEMO_DB = PROJECT_ROOT / "data" / "demo.db"
+DEMO_DB = Path(os.environ.get("SOTAY_DEMO_DB") or PROJECT_ROOT / "data" / "demo.db")
 DEMO_CHANNEL = "console"
 SEED = 2026
 
