@@ -16,6 +16,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.roles import Role
 from bot.demo import DEMO_DB, demo_config, demo_user_ref, seed
 from bot.handlers.router import Router
+from bot.scheduler import build_scheduler
 from bot.services.deps import Deps
 from bot.store.db import Store
 from bot.store.migrate import upgrade_async
@@ -59,7 +60,9 @@ async def run_channels(config: Config) -> None:
     if token:
         install_token_redaction(token)
         channels.append(TelegramChannel(router, deps, token, config.channels.telegram))
+    scheduler = build_scheduler(deps)
     try:
+        scheduler.start()
         for channel in channels:
             await channel.start()
         log.info("bot running with %d channel(s)", len(channels))
@@ -67,6 +70,7 @@ async def run_channels(config: Config) -> None:
     finally:
         for channel in reversed(channels):
             await channel.stop()
+        scheduler.shutdown(wait=False)
         await deps.store.close()
 
 
