@@ -162,3 +162,12 @@ CLI_FAILED = "Lỗi: {error}. Chạy lại với --debug để xem chi tiết."
 CLI_DB_UNREACHABLE = (
     "Không kết nối được cơ sở dữ liệu ({url}). Kiểm tra database.url trong config.yaml hoặc SOTAY_DATABASE_URL."
 )
+
+# --- telegram ---
+TG_WEBHOOK_URL_MISSING = (
+    "Chế độ webhook cần địa chỉ HTTPS công khai: đặt channels.telegram.webhook.url trong config.yaml, "
+    "hoặc dùng mode: polling."
+)
+TG_WEBHOOK_SECRET_MISSING = (
+    "Chế độ webhook cần biến môi trường {env} (một chuỗi bí mật để Telegram ký các yêu cầu gửi đến bot)."
+)

@@ -56,6 +56,7 @@ class Step:
     prompt: Callable[[Ctx], Awaitable[Reply]]
     answer: Callable[[Ctx, Answer], Awaitable[Outcome]]
     multi: bool = False
+    numeric_answer: bool = False  # a typed number is the answer itself ("8" people), not an option number
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ class FlowEngine:
             indexes = (parsed[1],)
         elif inbound.kind is not InboundKind.TEXT:
             return [Reply(T.TEXT_ONLY), await self._enter(ctx, flow, state.step, keep_token=True)]
+        elif state.step != RESUME_STEP and flow.steps[state.step].numeric_answer and inbound.text.strip().isdigit():
+            indexes = None
         else:
             picked = pick(inbound.text, options, state.multi_select)
             if picked is not None and picked.too_many:

@@ -344,7 +344,7 @@ FLOW = Flow(
         "duplicate": Step(duplicate_prompt, duplicate_answer),
         "skills": Step(skills_prompt, skills_answer, multi=True),
         "confirm": Step(confirm_prompt, confirm_answer),
-        "people": Step(people_prompt, people_answer),
+        "people": Step(people_prompt, people_answer, numeric_answer=True),
         "note": Step(note_prompt, note_answer),
     },
 )

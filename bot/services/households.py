@@ -18,7 +18,7 @@ from bot.store.models import Household, Visit
 
 NAME_MATCH = 86  # token_sort_ratio on folded names: "Nguyen Van An" ~ "Nguyễn Văn Ân", "An Nguyen Van"
 ADDRESS_MATCH = 70  # token_set_ratio on folded addresses: "xom 3" ~ "Xóm 3, thôn Đông"
-SEARCH_CUTOFF = 70
+SEARCH_CUTOFF = 75
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,20 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
         )
     ).all()
     scored: dict[int, float] = {}
+    tokens = key.split()
     for hid, name_key, address_key in rows:
-        if key in name_key:
-            # whole-word prefix hits first: "an" finds "Nguyễn Văn An" before "Trần Văn Toàn"
-            words = name_key.split()
-            scored[hid] = 200 if key in words or name_key.startswith(key) else 150
+        words = name_key.split()
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            # every typed word starts a word of the name, in any order: "ngo nga" → "Ngô Ngọc Nga"
+            exact = sum(t in words for t in tokens)
+            scored[hid] = 200 + 10 * exact - len(words)
         elif key in address_key:
             scored[hid] = 120
     if len(scored) < limit:
         choices = {hid: name_key for hid, name_key, _ in rows if hid not in scored}
-        for _, score, hid in process.extract(key, choices, scorer=fuzz.WRatio, score_cutoff=SEARCH_CUTOFF, limit=limit):
+        for _, score, hid in process.extract(
+            key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit - len(scored)
+        ):
             scored[hid] = score
     best = sorted(scored, key=lambda hid: -scored[hid])[:limit]
     if not best:

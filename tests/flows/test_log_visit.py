@@ -226,3 +226,17 @@ async def test_every_visit_is_audited(router, deps):
     async with deps.store.session() as s:
         actions = list((await s.exec(select(AuditEntry.action).order_by(AuditEntry.id))).all())
     assert actions == ["invite.create", "member.join", "household.create", "visit.create"]
+
+
+async def test_a_typed_number_of_people_is_the_count_not_an_option(router, deps):
+    chat = await joined(router, deps, "u1")
+    await _add_household_by_text(chat, "Nguyễn Văn An", "Xóm 3")
+    await chat.say("1 0")
+    await chat.say("so nguoi")
+    await chat.say("8")
+    assert "8 người" in chat.text
+    await chat.say("so nguoi")
+    await chat.say("0")
+    assert T.PEOPLE_INVALID in chat.text
+    await chat.press("3")
+    assert "3 người" in chat.text

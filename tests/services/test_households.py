@@ -72,3 +72,17 @@ async def test_get_in_team_denies_other_teams(store, clock):
     async with store.session() as s:
         assert await households.get_in_team(s, theirs.id, "T01") is None
         assert (await households.get_in_team(s, theirs.id, "T02")).id == theirs.id
+
+
+async def test_search_ranks_names_containing_every_typed_word_first(store, clock):
+    now = clock.now()
+    async with store.session() as s:
+        m = await _member(s, now)
+        await _add(s, now, m, "Ngô Thị Đức", "Xóm 5")
+        await _add(s, now, m, "Hoàng Thu Nga", "Xóm 4")
+        nga = await _add(s, now, m, "Ngô Ngọc Nga", "Xóm 5")
+        await _add(s, now, m, "Ngô Ngọc Hà", "Xóm 1")
+    async with store.session() as s:
+        assert (await households.search(s, "T01", "ngo nga"))[0].id == nga.id
+        assert (await households.search(s, "T01", "nga ngo"))[0].id == nga.id
+        assert (await households.search(s, "T01", "Ngo Ngoc Ngaa"))[0].id == nga.id  # a typo still finds it

@@ -1,0 +1,570 @@
+"""The Telegram channel: python-telegram-bot embedded in the bot's own asyncio loop.
+
+This is the only module that imports `telegram`. It turns updates into neutral `Inbound` messages, hands them
+to the router and renders the `Reply`s: options as inline buttons whose payload is the prompt's token and the
+option's position (never its value), the main menu as a persistent reply keyboard, and a multi-select toggle as
+an edit of the message that was tapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import traceback
+import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
+
+from bot import texts as T
+from bot.config import ConfigError
+from bot.config import TelegramChannel as TelegramSettings
+from bot.core.messages import Inbound, InboundKind, Reply, callback_data
+from bot.core.roles import Role
+from bot.handlers.router import Handled, Router
+from bot.render.numbered import numbered_text
+from bot.services import invites
+from bot.services.deps import Deps
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096  # Bot API limit for a message's text, in UTF-16 code units
+MAX_CAPTION = 1024
+LONG_LABEL = 20  # a button label longer than this gets a row of its own
+SELECTED_MARK = "✅ "
+_MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+_Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+# --- keeping the token out of logs ---------------------------------------------------------------------------
+class TokenRedactingFilter(logging.Filter):
+    """Replaces every known bot token in a log record (message, arguments, traceback) with "<token>".
+
+    The record is formatted eagerly so that a token hidden in any argument (a URL object, an exception) is caught.
+    """
+
+    REPLACEMENT = "<token>"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: set[str] = set()
+
+    def add(self, token: str) -> None:
+        if token:
+            self.tokens.add(token)
+
+    def redact(self, text: str) -> str:
+        for token in self.tokens:
+            text = text.replace(token, self.REPLACEMENT)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.tokens:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: still redact what can be redacted
+            message = str(record.msg)
+        redacted = self.redact(message)
+        if redacted != message or record.args:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+_REDACTION = TokenRedactingFilter()
+_factory_installed = False
+
+
+def install_token_redaction(token: str) -> TokenRedactingFilter:
+    """Keep `token` out of every log record from now on, whichever logger or handler it goes through.
+
+    The filter is applied when each record is created (so handlers added later are covered too) and is also
+    attached to the root logger's current handlers. Calling this again adds another token; it is idempotent.
+    """
+    global _factory_installed
+    _REDACTION.add(token)
+    if not _factory_installed:
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            _REDACTION.filter(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _factory_installed = True
+    for handler in logging.getLogger().handlers:
+        if _REDACTION not in handler.filters:
+            handler.addFilter(_REDACTION)
+    for noisy in ("httpx", "httpcore"):  # they log every request URL, which contains the token
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return _REDACTION
+
+
+# --- rendering (pure functions, tested without Telegram) ------------------------------------------------------
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` UTF-16 units, cut at line boundaries (a single overlong line is cut hard)."""
+    if utf16_len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current, size = "", 0
+    for line in text.splitlines(keepends=True):
+        length = utf16_len(line)
+        if size + length > limit and current:
+            pieces.append(current)
+            current, size = "", 0
+        if length > limit:
+            for ch in line:
+                width = utf16_len(ch)
+                if size + width > limit:
+                    pieces.append(current)
+                    current, size = "", 0
+                current += ch
+                size += width
+            continue
+        current += line
+        size += length
+    if current:
+        pieces.append(current)
+    cleaned = [p.rstrip("\n") for p in pieces]
+    return [p for p in cleaned if p.strip()] or [text[:limit]]
+
+
+def button_label(reply: Reply, index: int) -> str:
+    option = reply.options[index]
+    return SELECTED_MARK + option.label if reply.multi_select and option.selected else option.label
+
+
+def layout_rows(labels: Sequence[str], long_label: int = LONG_LABEL) -> list[list[int]]:
+    """Indexes of `labels` in rows, in order: short labels two per row, a long one on a row of its own."""
+    rows: list[list[int]] = []
+    pending: list[int] = []
+    for i, label in enumerate(labels):
+        if len(label) > long_label:
+            if pending:
+                rows.append(pending)
+                pending = []
+            rows.append([i])
+            continue
+        pending.append(i)
+        if len(pending) == 2:
+            rows.append(pending)
+            pending = []
+    if pending:
+        rows.append(pending)
+    return rows
+
+
+def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's options as buttons; each button carries the prompt token and the option's position only."""
+    if not reply.options or not reply.token:
+        return None
+    labels = [button_label(reply, i) for i in range(len(reply.options))]
+    token = reply.token
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(labels[i], callback_data=callback_data(token, i)) for i in row]
+            for row in layout_rows(labels)
+        ]
+    )
+
+
+def menu_keyboard(menu: Sequence[str]) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[menu[i] for i in row] for row in layout_rows(menu)], resize_keyboard=True, is_persistent=True
+    )
+
+
+def reply_text(reply: Reply) -> str:
+    """The text to show: options without a token cannot be buttons, so they are listed with numbers."""
+    if reply.options and not reply.token:
+        return numbered_text(reply)
+    return reply.text
+
+
+def place_menus(replies: Sequence[Reply]) -> list[tuple[Reply, tuple[str, ...]]]:
+    """Each reply with the menu its message carries.
+
+    A message cannot have both inline buttons and a reply keyboard, so a menu asked for by a reply with options
+    moves to a text-only reply of the same answer, or to a short message of its own at the end.
+    """
+    out: list[tuple[Reply, tuple[str, ...]]] = [(r, r.menu if not r.options else ()) for r in replies]
+    for reply in replies:
+        if not reply.menu or not reply.options:
+            continue
+        holder = next(
+            (i for i, (r, m) in enumerate(out) if not m and not r.options and not r.image and not r.document),
+            None,
+        )
+        if holder is None:
+            out.append((Reply(T.MENU_HINT), reply.menu))
+        else:
+            out[holder] = (out[holder][0], reply.menu)
+    return out
+
+
+def _is_not_modified(exc: BadRequest) -> bool:
+    return "not modified" in exc.message.lower()
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns about the int/timedelta change of this attribute
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
+
+
+def _where(exc: BaseException) -> str:
+    """Where an exception was raised (file:line in function): code locations only, no values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno} in {last.name}"
+
+
+def file_base_url(base_url: str) -> str | None:
+    """The file download URL that goes with a Bot API URL: http://host:8081/bot → http://host:8081/file/bot."""
+    head, sep, tail = base_url.rpartition("/bot")
+    return f"{head}/file/bot{tail}" if sep else None
+
+
+# --- update processing ---------------------------------------------------------------------------------------
+class _OrderedPerChat(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run one at a time, in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int, max_running: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._running = asyncio.Semaphore(max_running)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._running:
+                await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] += 1
+        try:
+            async with lock, self._running:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:
+                del self._users[chat.id]
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class TelegramChannel:
+    """Serves private chats on Telegram, by long polling or a webhook, inside an already running loop."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        router: Router,
+        deps: Deps,
+        token: str,
+        settings: TelegramSettings,
+        *,
+        poll_interval: float = 0.0,
+        poll_timeout: float = 10.0,
+        max_concurrent: int = 8,
+    ) -> None:
+        self.router = router
+        self.deps = deps
+        self.settings = settings
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self.max_concurrent = max_concurrent
+        self.username: str | None = None
+        self._token = token
+        self._app: Application | None = None
+        self._commands_for: dict[int, Role] = {}  # chats whose command menu was set in this process
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect, remember the bot's username, and start receiving updates. Returns once running."""
+        install_token_redaction(self._token)
+        builder = (
+            Application.builder()
+            .token(self._token)
+            .job_queue(None)
+            .concurrent_updates(_OrderedPerChat(max(64, self.max_concurrent * 8), self.max_concurrent))
+        )
+        if self.settings.base_url:
+            builder = builder.base_url(self.settings.base_url)
+            files = file_base_url(self.settings.base_url)
+            if files:
+                builder = builder.base_file_url(files)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        self._app = app
+        try:
+            await app.initialize()  # getMe
+            me = app.bot.username
+            self.username = me
+            async with self.deps.store.session() as session:
+                await invites.remember_bot_username(session, me)
+            await app.start()
+            await self._start_updates(app)
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("telegram channel running as @%s (%s)", self.username, self.settings.mode)
+
+    async def _start_updates(self, app: Application) -> None:
+        assert app.updater is not None
+        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        if self.settings.mode == "polling":
+            await app.updater.start_polling(
+                poll_interval=self.poll_interval,
+                timeout=timedelta(seconds=self.poll_timeout),
+                allowed_updates=allowed,
+                error_callback=self._on_polling_error,
+            )
+            return
+        hook = self.settings.webhook
+        if not hook.url:
+            raise ConfigError(T.TG_WEBHOOK_URL_MISSING)
+        secret = _env(self.settings.secret_env)
+        if not secret:
+            raise ConfigError(T.TG_WEBHOOK_SECRET_MISSING.format(env=self.settings.secret_env))
+        await app.updater.start_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=urlsplit(hook.url).path.lstrip("/"),
+            webhook_url=hook.url,
+            secret_token=secret,
+            allowed_updates=allowed,
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, and release connections. Safe to call more than once."""
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    # --- updates -> router ---------------------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._on_callback(update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.message)
+
+    async def _on_message(self, message: Message) -> None:
+        user = message.from_user
+        if message.chat.type != ChatType.PRIVATE or user is None or user.is_bot:
+            return  # only private chats are served; in groups the bot stays silent
+        kind = _kind(message)
+        if kind is None:
+            return  # a service message (nothing the user typed or sent)
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=str(user.id),
+            chat_ref=str(message.chat.id),
+            message_id=f"m{message.chat.id}:{message.message_id}",
+            text=message.text or "",
+            kind=kind,
+            display_name=user.full_name,
+        )
+        await self._serve(message.chat.id, inbound, pressed=None)
+
+    async def _on_callback(self, query: CallbackQuery) -> None:
+        answered = asyncio.create_task(self._answer(query))  # stop the button's spinner while we work
+        try:
+            message = query.message
+            if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
+                return
+            inbound = Inbound(
+                channel=CHANNEL,
+                user_ref=str(query.from_user.id),
+                chat_ref=str(message.chat.id),
+                message_id=f"c{query.id}",
+                choice=query.data,
+                kind=InboundKind.CHOICE,
+                display_name=query.from_user.full_name,
+            )
+            await self._serve(message.chat.id, inbound, pressed=message if isinstance(message, Message) else None)
+        finally:
+            await answered
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as exc:  # too old, or already answered: the user just sees the spinner stop
+            log.info("could not answer a callback query: %s", type(exc).__name__)
+
+    async def _serve(self, chat_id: int, inbound: Inbound, pressed: Message | None) -> None:
+        handled = await self.router.handle(inbound)
+        if handled.duplicate:
+            return
+        await self._render(chat_id, handled.replies, pressed)
+        await self._sync_commands(chat_id, handled)
+
+    # --- router -> Telegram --------------------------------------------------------------------------------------
+    async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> None:
+        edit_target = pressed
+        for reply, menu in place_menus(replies):
+            if reply.replace_previous and edit_target is not None and not menu and await self._edit(edit_target, reply):
+                edit_target = None  # only one reply may take over the tapped message
+                continue
+            await self._send(chat_id, reply, menu)
+
+    async def _edit(self, message: Message, reply: Reply) -> bool:
+        """Edit the tapped message in place; False when it cannot be edited (then a new message is sent)."""
+        text = reply_text(reply)
+        if reply.image or reply.document or utf16_len(text) > MAX_TEXT or not text.strip():
+            return False
+        try:
+            await self._call(
+                lambda: self._bot.edit_message_text(
+                    text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=inline_keyboard(reply)
+                )
+            )
+        except BadRequest as exc:
+            if _is_not_modified(exc):
+                return True
+            log.info("could not edit a message, sending a new one: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def _send(self, chat_id: int, reply: Reply, menu: tuple[str, ...]) -> None:
+        markup: _Markup | None = menu_keyboard(menu) if menu else inline_keyboard(reply)
+        text = reply_text(reply)
+        bot = self._bot
+        if reply.image is not None or reply.document is not None:
+            caption = text if text.strip() and utf16_len(text) <= MAX_CAPTION else None
+            if reply.image is not None:
+                image = reply.image
+                await self._call(
+                    lambda: bot.send_photo(chat_id, image, caption=caption, reply_markup=markup if caption else None)
+                )
+            else:
+                assert reply.document is not None
+                name, content = reply.document
+                await self._call(
+                    lambda: bot.send_document(
+                        chat_id,
+                        InputFile(content, filename=name),
+                        caption=caption,
+                        reply_markup=markup if caption else None,
+                    )
+                )
+            if caption is not None:
+                return
+        if not text.strip():
+            return
+        pieces = split_text(text)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self._call(lambda p=piece, m=(markup if last else None): bot.send_message(chat_id, p, reply_markup=m))
+
+    async def _sync_commands(self, chat_id: int, handled: Handled) -> None:
+        """Show this chat the commands its role may use, once per chat and role in this process."""
+        role = handled.role
+        if role is None or self._commands_for.get(chat_id) == role:
+            return
+        commands = [BotCommand(c.name, c.description[:256]) for c in self.router.commands.for_role(role)]
+        try:
+            await self._call(lambda: self._bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id)))
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", type(exc).__name__)
+            return
+        self._commands_for[chat_id] = role
+
+    @property
+    def _bot(self) -> Any:
+        if self._app is None:
+            raise RuntimeError("the Telegram channel is not running")
+        return self._app.bot
+
+    async def _call(self, make: Callable[[], Awaitable[_T]]) -> _T:
+        """One Bot API call, retried once when Telegram asks to slow down."""
+        try:
+            return await make()
+        except RetryAfter as exc:
+            await asyncio.sleep(_retry_seconds(exc))
+            return await make()
+
+    # --- errors --------------------------------------------------------------------------------------------------
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure's type and place (never message text or the token) and apologise to the user."""
+        error = context.error
+        if error is None:
+            return
+        log.error("telegram update failed: %s at %s", type(error).__name__, _where(error))
+        if isinstance(error, Forbidden) or not isinstance(update, Update):
+            return  # Forbidden: the user blocked the bot, nobody to tell
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, T.INTERNAL_ERROR)
+
+    def _on_polling_error(self, error: TelegramError) -> None:
+        log.warning("telegram polling failed, retrying: %s", type(error).__name__)
+
+
+def _kind(message: Message) -> InboundKind | None:
+    if message.text is not None:
+        return InboundKind.TEXT
+    if message.photo:
+        return InboundKind.IMAGE
+    if message.sticker is not None:
+        return InboundKind.STICKER
+    if message.document is not None:
+        return InboundKind.FILE
+    if message.effective_attachment is not None or message.caption is not None:
+        return InboundKind.UNSUPPORTED  # voice, video, location, contact, …
+    return None
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
