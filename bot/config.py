@@ -86,8 +86,28 @@ class TelegramChannel(_Strict):
     secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
 
 
+class ZaloWebhook(_Strict):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8444, gt=0, lt=65536)
+    path: str = Field(default="/zalo/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
+    max_body_bytes: int = Field(default=65536, ge=1024)
+
+
+class ZaloChannel(_Strict):
+    enabled: bool = True
+    token_env: str = "ZALO_BOT_TOKEN"
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: ZaloWebhook = ZaloWebhook()
+    secret_env: str = "ZALO_WEBHOOK_SECRET"
+    monthly_quota: int = Field(default=3000, ge=0)
+    public_base_url: str | None = None  # where the bot's own server is reachable, for pictures and files
+    link_ttl_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+
+
 class Channels(_Strict):
     telegram: TelegramChannel = TelegramChannel()
+    zalo: ZaloChannel = ZaloChannel()
 
 
 class Flows(_Strict):
@@ -154,6 +174,10 @@ class Config(_Strict):
 
     def team(self, code: str | None) -> Team | None:
         return self.team_by_code.get(code.upper()) if code else None
+
+    def zalo_token(self) -> str | None:
+        zalo = self.channels.zalo
+        return (os.environ.get(zalo.token_env) or None) if zalo.enabled else None
 
     def telegram_token(self) -> str | None:
         tg = self.channels.telegram

@@ -139,3 +139,24 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(max_length=60, primary_key=True)
     value: str = Field(max_length=500)
+
+
+class OutboxItem(SQLModel, table=True):
+    """A message waiting to go out, or its record once sent. Senders drain it per channel within limits."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "channel", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat_ref: str = Field(max_length=64)
+    kind: str = Field(default="text", max_length=10)  # text | photo
+    text: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dedup_key: str | None = Field(default=None, max_length=200, unique=True)
+    status: str = Field(default="pending", max_length=10)  # pending | sent | failed | blocked
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None, index=True)
+    error: str | None = Field(default=None, max_length=200)

@@ -1,0 +1,87 @@
+"""The outbox: every proactive or quota-limited message is written here first, then a sender drains it.
+
+A message is never lost to a network error, a rate limit or a used-up quota: it stays pending and is retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store.models import OutboxItem
+
+PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
+MAX_ATTEMPTS = 8
+
+
+async def enqueue(
+    session: AsyncSession,
+    channel: str,
+    chat_ref: str,
+    now: datetime,
+    text: str = "",
+    kind: str = "text",
+    payload: dict[str, Any] | None = None,
+    dedup_key: str | None = None,
+) -> OutboxItem | None:
+    """Queue one message. With a `dedup_key` already queued, nothing is added and None is returned."""
+    if dedup_key is not None:
+        existing = (await session.exec(select(OutboxItem.id).where(OutboxItem.dedup_key == dedup_key))).first()
+        if existing is not None:
+            return None
+    item = OutboxItem(
+        channel=channel,
+        chat_ref=chat_ref,
+        kind=kind,
+        text=text,
+        payload=payload or {},
+        dedup_key=dedup_key,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def due(session: AsyncSession, channel: str, now: datetime, limit: int = 50) -> Sequence[OutboxItem]:
+    """Pending messages whose time has come, oldest first; rows are locked for this sender on PostgreSQL."""
+    stmt = (
+        select(OutboxItem)
+        .where(OutboxItem.channel == channel, OutboxItem.status == PENDING, OutboxItem.next_attempt_at <= now)
+        .order_by(col(OutboxItem.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.exec(stmt)).all()
+
+
+def mark_sent(item: OutboxItem, now: datetime) -> None:
+    item.status, item.sent_at, item.error = SENT, now, None
+    item.attempts += 1
+
+
+def retry_later(item: OutboxItem, at: datetime, error: str, count_attempt: bool = True) -> None:
+    """Try again at `at`; after MAX_ATTEMPTS counted failures the message is marked failed."""
+    if count_attempt:
+        item.attempts += 1
+    item.error = error[:200]
+    if item.attempts >= MAX_ATTEMPTS:
+        item.status = FAILED
+    else:
+        item.next_attempt_at = at
+
+
+def mark_failed(item: OutboxItem, error: str, blocked: bool = False) -> None:
+    item.status = BLOCKED if blocked else FAILED
+    item.error = error[:200]
+    item.attempts += 1
+
+
+def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> timedelta:
+    """2 s, 4 s, 8 s … up to ten minutes."""
+    return timedelta(seconds=min(cap, base ** max(1, attempts)))
