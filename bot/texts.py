@@ -171,3 +171,12 @@ TG_WEBHOOK_URL_MISSING = (
 TG_WEBHOOK_SECRET_MISSING = (
     "Chế độ webhook cần biến môi trường {env} (một chuỗi bí mật để Telegram ký các yêu cầu gửi đến bot)."
 )
+
+# --- one person on two channels ---------------------------------------------------------------------------------
+CMD_LINK = "Dùng cùng tài khoản trên Zalo và Telegram"
+LINK_CODE = (
+    "Mã liên kết: {code} (dùng một lần, trong {minutes} phút).\n"
+    "Mở bot Sổ tay số trên ứng dụng còn lại (Zalo hoặc Telegram) và gửi: /start {code}\n"
+    "Sau đó bạn thấy cùng dữ liệu trên cả hai."
+)
+LINK_OK = "Đã liên kết: {name} ({role}, {where}) giờ dùng được bot trên cả ứng dụng này. Dữ liệu là một."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
@@ -18,6 +20,7 @@ _JOIN_ERRORS = {
     invites.JoinError.USED: T.JOIN_USED,
     invites.JoinError.EXPIRED: T.JOIN_EXPIRED,
     invites.JoinError.ALREADY_MEMBER: T.JOIN_ALREADY,
+    invites.JoinError.MEMBER_GONE: T.JOIN_UNKNOWN,
 }
 
 
@@ -41,7 +44,8 @@ async def join(
     if isinstance(result, invites.JoinError):
         return [Reply(_JOIN_ERRORS[result])], None
     member = result.member
-    text = T.JOIN_OK.format(name=member.display_name, role=role_label(Role(member.role)), where=where(deps, member))
+    template = T.JOIN_OK if result.new_member else T.LINK_OK
+    text = template.format(name=member.display_name, role=role_label(Role(member.role)), where=where(deps, member))
     return [Reply(text, menu=menu)], member
 
 
@@ -54,6 +58,13 @@ def help_text(ctx: Ctx, lines: list[str]) -> Reply:
             commands="\n".join(lines),
         )
     )
+
+
+async def link_code(ctx: Ctx, args: str) -> list[Reply]:
+    """/lienket: a code to use this same account from the other app."""
+    minutes = ctx.config.channels.zalo.link_ttl_minutes
+    code = await invites.create_link(ctx.session, ctx.now, timedelta(minutes=minutes), ctx.member)
+    return [Reply(T.LINK_CODE.format(code=code, minutes=minutes))]
 
 
 async def cancel(ctx: Ctx, args: str) -> list[Reply]:

@@ -49,6 +49,7 @@ def build_commands() -> CommandTable:
                 T.MENU_INVITE,
             ),
             Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel, ("huy", "thoi", "dung lai")),
+            Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code, ("lien ket",)),
             Command("trogiup", T.CMD_HELP, EVERYONE, show_help, ("tro giup", "help", "menu"), T.MENU_HELP),
         ]
     )

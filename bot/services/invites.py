@@ -27,12 +27,13 @@ class JoinError(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     ALREADY_MEMBER = "already_member"
+    MEMBER_GONE = "member_gone"
 
 
 @dataclass(frozen=True)
 class Joined:
     member: Member
-    new_member: bool
+    new_member: bool  # False: this channel identity was linked to an existing member
 
 
 def new_code() -> str:
@@ -78,6 +79,24 @@ async def create(
     return invite, code
 
 
+async def create_link(session: AsyncSession, now: datetime, ttl: timedelta, member: Member) -> str:
+    """A code that attaches another channel (Zalo, Telegram) to this same member."""
+    code = new_code()
+    session.add(
+        Invite(
+            code_hash=_hash(code),
+            team_code=member.team_code,
+            role=member.role,
+            member_id=member.id,
+            created_by=member.id,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await audit.record(session, now, member.id, "identity.link_code", "member", member.id)
+    return code
+
+
 async def redeem(
     session: AsyncSession,
     code: str,
@@ -98,6 +117,8 @@ async def redeem(
         return JoinError.EXPIRED
     if await members.by_identity(session, channel, user_ref) is not None:
         return JoinError.ALREADY_MEMBER
+    if invite.member_id is not None:
+        return await _link(session, invite, channel, user_ref, chat_ref, now)
     member = Member(
         display_name=(invite.name or display_name or "Thành viên")[:120],
         role=invite.role,
@@ -112,6 +133,19 @@ async def redeem(
     session.add(invite)
     await audit.record(session, now, member.id, "member.join", "member", member.id, invite=invite.id, channel=channel)
     return Joined(member, new_member=True)
+
+
+async def _link(
+    session: AsyncSession, invite: Invite, channel: str, user_ref: str, chat_ref: str, now: datetime
+) -> Joined | JoinError:
+    member = await session.get(Member, invite.member_id)
+    if member is None or not member.active:
+        return JoinError.MEMBER_GONE
+    await members.link_identity(session, member, channel, user_ref, chat_ref, now)
+    invite.used_at, invite.used_by = now, member.id
+    session.add(invite)
+    await audit.record(session, now, member.id, "identity.link", "member", member.id, channel=channel)
+    return Joined(member, new_member=False)
 
 
 async def bot_username(session: AsyncSession) -> str | None:
