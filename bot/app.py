@@ -33,6 +33,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs whole updates (residents' names, phones): never below INFO.
+    logging.getLogger("telegram").setLevel(max(level, logging.INFO))
 
 
 async def open_deps(config: Config, clock: Clock | None = None) -> Deps:

@@ -53,6 +53,7 @@ MENU_LOG = "📝 Ghi nhận"
 MENU_INVITE = "✉️ Mời"
 MENU_HELP = "❓ Trợ giúp"
 MENU_HINT = "Chọn ở bàn phím bên dưới, hoặc gõ lệnh."
+CMD_START = "Tham gia bằng mã mời: /start MÃ"
 CMD_LOG = "Ghi nhận một lượt hướng dẫn tại hộ"
 CMD_INVITE = "Tạo mã mời thành viên"
 CMD_CANCEL = "Huỷ việc đang làm dở"
@@ -171,6 +172,13 @@ TG_WEBHOOK_URL_MISSING = (
 TG_WEBHOOK_SECRET_MISSING = (
     "Chế độ webhook cần biến môi trường {env} (một chuỗi bí mật để Telegram ký các yêu cầu gửi đến bot)."
 )
+TG_WEBHOOK_NEEDS_EXTRA = (
+    "Chế độ webhook cần gói tornado: cài python-telegram-bot[webhooks] vào môi trường của bot, hoặc dùng mode: polling."
+)
+TG_TOKEN_REJECTED = (
+    "Telegram từ chối token của bot (biến môi trường {env}). Kiểm tra lại token do @BotFather cấp; "
+    "nếu vừa tạo lại token thì cập nhật biến này."
+)
 
 # --- one person on two channels ---------------------------------------------------------------------------------
 CMD_LINK = "Dùng cùng tài khoản trên Zalo và Telegram"
@@ -180,3 +188,20 @@ LINK_CODE = (
     "Sau đó bạn thấy cùng dữ liệu trên cả hai."
 )
 LINK_OK = "Đã liên kết: {name} ({role}, {where}) giờ dùng được bot trên cả ứng dụng này. Dữ liệu là một."
+
+# --- zalo ---
+ZALO_WEBHOOK_SECRET_MISSING = (
+    "Chế độ webhook của Zalo cần biến môi trường {env}: một chuỗi bí mật dài 8–256 ký tự, "
+    "để bot nhận ra các yêu cầu thật sự đến từ Zalo. Hoặc dùng mode: polling."
+)
+ZALO_PICTURE_NO_PUBLIC_URL = (
+    "(Có một hình ảnh nhưng chưa gửi được qua Zalo: quản trị cần đặt channels.zalo.public_base_url, "
+    "địa chỉ công khai của bot.)"
+)
+ZALO_FILE_NO_PUBLIC_URL = (
+    "(Có tệp {name} nhưng chưa gửi được qua Zalo: quản trị cần đặt channels.zalo.public_base_url, "
+    "địa chỉ công khai của bot.)"
+)
+ZALO_FILE_LINK = "📎 Tải tệp {name}: {url}\n(Liên kết chỉ dùng được trong {minutes} phút.)"
+ZALO_PICTURE_EXPIRED = "(Hình ảnh kèm tin này đã hết hạn. Hãy gõ lại lệnh để xem lại.)"
+ZALO_MENU_HINT = "Gõ tên một mục trong menu, hoặc gõ lệnh."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import traceback
@@ -17,6 +18,7 @@ import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -32,7 +34,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot import texts as T
@@ -50,6 +52,7 @@ MAX_TEXT = 4096  # Bot API limit for a message's text, in UTF-16 code units
 MAX_CAPTION = 1024
 LONG_LABEL = 20  # a button label longer than this gets a row of its own
 SELECTED_MARK = "✅ "
+_PACKAGE = Path(__file__).resolve().parent.parent  # the `bot` package
 _MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
 
 log = logging.getLogger(__name__)
@@ -247,12 +250,18 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 
 def _where(exc: BaseException) -> str:
-    """Where an exception was raised (file:line in function): code locations only, no values."""
+    """Where in the bot's own code an exception came from ("channels/telegram.py:120 in _send"; library frames
+    are skipped). Code locations only: no values, no message text."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
+    ours = [
+        f for f in frames if Path(f.filename).resolve().is_relative_to(_PACKAGE) and f.name not in ("_call", "<lambda>")
+    ]
+    frame = (ours or frames or [None])[-1]
+    if frame is None:
         return "?"
-    last = frames[-1]
-    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno} in {last.name}"
+    path = Path(frame.filename).resolve()
+    shown = path.relative_to(_PACKAGE) if path.is_relative_to(_PACKAGE) else Path(path.name)
+    return f"{shown.as_posix()}:{frame.lineno} in {frame.name}"
 
 
 def file_base_url(base_url: str) -> str | None:
@@ -324,7 +333,12 @@ class TelegramChannel:
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Connect, remember the bot's username, and start receiving updates. Returns once running."""
+        """Connect, remember the bot's username, and start receiving updates. Returns once running.
+
+        Raises ConfigError (with a message for the administrator, never the token) when the settings cannot work
+        or Telegram rejects the token.
+        """
+        secret = self._check_settings()
         install_token_redaction(self._token)
         builder = (
             Application.builder()
@@ -342,19 +356,37 @@ class TelegramChannel:
         app.add_error_handler(self._on_error)
         self._app = app
         try:
-            await app.initialize()  # getMe
-            me = app.bot.username
-            self.username = me
+            try:
+                await app.initialize()  # getMe
+            except InvalidToken:
+                # PTB's message quotes the token: replace it, and drop the chained exception from tracebacks.
+                raise ConfigError(T.TG_TOKEN_REJECTED.format(env=self.settings.token_env)) from None
+            self.username = app.bot.username
             async with self.deps.store.session() as session:
-                await invites.remember_bot_username(session, me)
+                await invites.remember_bot_username(session, app.bot.username)
+            # Strangers see only how to join; members get their role's commands per chat (_sync_commands).
+            await self._call(lambda: app.bot.set_my_commands([BotCommand("start", T.CMD_START)]))
             await app.start()
-            await self._start_updates(app)
+            await self._start_updates(app, secret)
         except BaseException:
             await self.stop()
             raise
         log.info("telegram channel running as @%s (%s)", self.username, self.settings.mode)
 
-    async def _start_updates(self, app: Application) -> None:
+    def _check_settings(self) -> str | None:
+        """Fail before connecting when webhook mode lacks what it needs; the webhook secret, if any."""
+        if self.settings.mode != "webhook":
+            return None
+        if not self.settings.webhook.url:
+            raise ConfigError(T.TG_WEBHOOK_URL_MISSING)
+        secret = os.environ.get(self.settings.secret_env) or None
+        if not secret:
+            raise ConfigError(T.TG_WEBHOOK_SECRET_MISSING.format(env=self.settings.secret_env))
+        if importlib.util.find_spec("tornado") is None:
+            raise ConfigError(T.TG_WEBHOOK_NEEDS_EXTRA)
+        return secret
+
+    async def _start_updates(self, app: Application, secret: str | None) -> None:
         assert app.updater is not None
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
         if self.settings.mode == "polling":
@@ -366,11 +398,7 @@ class TelegramChannel:
             )
             return
         hook = self.settings.webhook
-        if not hook.url:
-            raise ConfigError(T.TG_WEBHOOK_URL_MISSING)
-        secret = _env(self.settings.secret_env)
-        if not secret:
-            raise ConfigError(T.TG_WEBHOOK_SECRET_MISSING.format(env=self.settings.secret_env))
+        assert hook.url is not None
         await app.updater.start_webhook(
             listen=hook.listen,
             port=hook.port,
@@ -390,6 +418,7 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await app.bot.shutdown()  # when start failed in getMe, the application never owned the connections
 
     # --- updates -> router ---------------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -564,7 +593,3 @@ def _kind(message: Message) -> InboundKind | None:
     if message.effective_attachment is not None or message.caption is not None:
         return InboundKind.UNSUPPORTED  # voice, video, location, contact, …
     return None
-
-
-def _env(name: str) -> str | None:
-    return os.environ.get(name) or None
