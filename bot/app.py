@@ -62,6 +62,12 @@ async def run_channels(config: Config) -> None:
     if token:
         install_token_redaction(token)
         channels.append(TelegramChannel(router, deps, token, config.channels.telegram))
+    zalo_token = config.zalo_token()
+    if zalo_token:
+        from bot.channels.zalo import ZaloChannel
+
+        install_token_redaction(zalo_token)
+        channels.append(ZaloChannel(router, deps, zalo_token, config.channels.zalo))
     scheduler = build_scheduler(deps)
     try:
         scheduler.start()

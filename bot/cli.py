@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=DEMO_DB, help="the demo's SQLite file (default data/demo.db)")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
+    zalo = sub.add_parser("zalo", help="Zalo Bot Platform")
+    zalo_sub = zalo.add_subparsers(dest="action", required=True)
+    hook = zalo_sub.add_parser("set-webhook", help="register the webhook URL (secret from ZALO_WEBHOOK_SECRET)")
+    hook.add_argument("url")
+    zalo_sub.add_parser("delete-webhook", help="remove the webhook (for polling mode)")
+    zalo_sub.add_parser("status", help="the bot, its webhook, and this month's messages against the quota")
     invite = sub.add_parser("invite", help="invite codes")
     invite_sub = invite.add_subparsers(dest="action", required=True)
     create = invite_sub.add_parser("create", help="print a single-use invite code")
@@ -74,6 +80,20 @@ async def _create_invite(config: Config, team: str | None, role: Role, name: str
     return "\n".join(lines)
 
 
+async def _zalo(config: Config, args: argparse.Namespace) -> str:
+    from bot.channels import zalo_admin
+
+    if args.action == "set-webhook":
+        return await zalo_admin.set_webhook(config, args.url)
+    if args.action == "delete-webhook":
+        return await zalo_admin.delete_webhook(config)
+    deps = await open_deps(config)
+    try:
+        return await zalo_admin.status(config, deps)
+    finally:
+        await deps.store.close()
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.command == "db":
@@ -81,9 +101,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(T.CLI_DB_UPGRADED.format(url=make_url(config.database.url).render_as_string(hide_password=True)))
     elif args.command == "invite":
         print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
+    elif args.command == "zalo":
+        print(asyncio.run(_zalo(config, args)))
     elif args.command == "demo":
         asyncio.run(run_demo(config, Role(args.role), db_path=args.db))
-    elif config.telegram_token():
+    elif config.telegram_token() or config.zalo_token():
         asyncio.run(run_channels(config))
     else:
         print(T.CLI_NO_TOKEN, file=sys.stderr)

@@ -151,7 +151,7 @@ DEMO_BANNER = (
     "Bạn đang là {role}. Gõ /trogiup để xem lệnh, /ghinhan để ghi nhận một hộ. Ctrl+D hoặc /thoat để thoát.\n"
     "Thử vai khác: sotay demo --as leader | staff"
 )
-CLI_NO_TOKEN = "Chưa có TELEGRAM_BOT_TOKEN nên mở bản chạy thử trong cửa sổ dòng lệnh."
+CLI_NO_TOKEN = "Chưa có TELEGRAM_BOT_TOKEN hay ZALO_BOT_TOKEN nên mở bản chạy thử trong cửa sổ dòng lệnh."
 CLI_DB_UPGRADED = "Đã cập nhật cơ sở dữ liệu: {url}"
 CLI_UNKNOWN_TEAM = "Không có tổ mã {team}. Các mã trong config.yaml: {codes}"
 CLI_TEAM_NEEDED = "Vai trò {role} cần --team MÃ_TỔ."
@@ -205,3 +205,14 @@ ZALO_FILE_NO_PUBLIC_URL = (
 ZALO_FILE_LINK = "📎 Tải tệp {name}: {url}\n(Liên kết chỉ dùng được trong {minutes} phút.)"
 ZALO_PICTURE_EXPIRED = "(Hình ảnh kèm tin này đã hết hạn. Hãy gõ lại lệnh để xem lại.)"
 ZALO_MENU_HINT = "Gõ tên một mục trong menu, hoặc gõ lệnh."
+
+# --- sotay zalo (administrator) ---------------------------------------------------------------------------------
+ZALO_CLI_NO_TOKEN = "Chưa có mã bot Zalo: đặt biến môi trường {env} (lấy ở trang quản lý Zalo Bot)."
+ZALO_CLI_HTTPS = "Địa chỉ webhook phải bắt đầu bằng https://"
+ZALO_CLI_NO_SECRET = "Chưa có mã bí mật webhook: đặt biến môi trường {env}, ví dụ {env}={suggestion}"
+ZALO_CLI_API_ERROR = "Zalo Bot API từ chối: {error}"
+ZALO_CLI_WEBHOOK_SET = "Đã đăng ký webhook: {url}. Chạy bot với channels.zalo.mode: webhook."
+ZALO_CLI_WEBHOOK_DELETED = "Đã xoá webhook; bot có thể chạy chế độ polling."
+ZALO_CLI_POLLING = "không có (chế độ polling)"
+ZALO_CLI_BOT = "Bot Zalo: {name}\nWebhook: {webhook}"
+ZALO_CLI_QUOTA = "Tin đã gửi tháng {month}: {used}/{limit} ({share}); đang chờ gửi: {pending}"

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sotay(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "TELEGRAM_BOT_TOKEN": "", **(env or {})}
+    full_env = {**os.environ, "TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": "", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,

@@ -1,0 +1,833 @@
+"""The Zalo channel: the Zalo Bot Platform's HTTP API (bot-api.zaloplatforms.com) over aiohttp.
+
+This is the only module that speaks to Zalo. It turns webhook POSTs or long-poll answers into neutral `Inbound`
+messages, hands them to the router, and writes the answers to the outbox: Zalo has no buttons, so every option is
+a numbered line, and the free plan allows about 3,000 outbound messages a month, so a sender task drains the
+outbox within that budget, retrying on errors and keeping a message pending (never dropping it) when Zalo says the
+quota is used up.
+
+Facts of the API this module relies on (Zalo Bot Platform docs: getUpdates, Webhook, sendMessage, sendPhoto):
+- every method is `POST {base}/bot{TOKEN}/{method}` with a JSON body; every answer is `{ok, result}` or
+  `{ok: false, error_code, description}`, so `ok` is checked, not only the HTTP status;
+- `getUpdates {timeout}` long-polls for ONE update (no offset); HTTP 408 / error_code 408 means "nothing new";
+- a webhook POST carries the header `X-Bot-Api-Secret-Token` (the `secret_token` given to `setWebhook`, 8-256
+  characters) and one update, as `{ok, result: {event_name, message}}` (some senders post `{event_name, message}`);
+- `message` has `from {id, display_name}`, `chat {id, chat_type}`, `message_id`, `date` (ms), and `text`,
+  `photo` + `caption` or `sticker`; ids are strings; `chat.id` is where answers go;
+- `sendMessage {chat_id, text}` takes 1-2,000 characters; `sendPhoto {chat_id, photo (URL), caption}`.
+
+The docs publish no error codes for "the user blocked the bot" or "chat not found". This module treats error_code
+or HTTP 403, and a 400/404 whose description names a blocked user or a missing chat/user, as permanent for that
+recipient; 429 as the quota (or rate) limit; 401 as a bad token (the whole channel waits); 400 as a message Zalo
+will never accept; network errors, 5xx and other codes as transient (retried with backoff, then failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from sqlmodel import func, select
+
+from bot import texts as T
+from bot.config import ConfigError
+from bot.config import ZaloChannel as ZaloSettings
+from bot.core.messages import Inbound, InboundKind, Reply
+from bot.handlers.router import Router
+from bot.render.numbered import numbered_text
+from bot.services import outbox, quota
+from bot.services.deps import Deps
+from bot.store.models import OutboxItem
+
+from .media import MediaStore, add_media_route, media_url
+
+CHANNEL = "zalo"
+MAX_TEXT = 2000  # sendMessage text and sendPhoto caption: 1-2,000 characters
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+SECRET_MIN, SECRET_MAX = 8, 256
+MAX_ID_LEN = 64  # member identities and outbox chat references are stored in 64 characters
+MAX_MESSAGE_ID_LEN = 80
+
+EVENT_KINDS: dict[str, InboundKind] = {
+    "message.text.received": InboundKind.TEXT,
+    "message.image.received": InboundKind.IMAGE,
+    "message.sticker.received": InboundKind.STICKER,
+    "message.unsupported.received": InboundKind.UNSUPPORTED,
+}
+
+REQUEST_TIMEOUT = 20.0  # seconds, for every call except the long poll
+POLL_TIMEOUT = 30  # seconds Zalo holds a getUpdates call open
+POLL_BACKOFF_BASE = 1.0
+POLL_BACKOFF_CAP = 60.0
+QUOTA_RETRY = timedelta(minutes=10)  # Zalo answered 429: wait this long before the next send
+AUTH_RETRY = timedelta(minutes=5)  # Zalo answered 401: the token is wrong, nothing can be sent until fixed
+SENDER_IDLE = 30.0  # the sender looks at the outbox at least this often (wall-clock seconds)
+SENDER_MIN_WAIT = 0.2
+STOP_TIMEOUT = 5.0
+MAX_SENDS_PER_PASS = 1000
+REFUSED_FOR_GOOD = frozenset({400, 413, 422})  # a malformed message: sending it again cannot help
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+# --- errors ----------------------------------------------------------------------------------------------------
+class ZaloApiError(Exception):
+    """A call failed. `status` is the HTTP status (0: no answer); the description never contains the token."""
+
+    def __init__(self, status: int, error_code: int | None, description: str, method: str = "") -> None:
+        self.status = status
+        self.error_code = error_code
+        self.description = description[:300]
+        self.method = method
+        super().__init__(self.short)
+
+    @property
+    def code(self) -> int:
+        return self.error_code or self.status
+
+    @property
+    def short(self) -> str:
+        where = f"{self.method}: " if self.method else ""
+        return f"{where}HTTP {self.status}, error_code {self.error_code}: {self.description}"[:200]
+
+
+class ZaloNetworkError(ZaloApiError):
+    """No answer: connection refused or reset, DNS failure, timeout."""
+
+
+class ZaloQuotaExceeded(ZaloApiError):
+    """HTTP 429 / error_code 429: the monthly message quota (or a rate limit) is used up. Try again later."""
+
+
+class ZaloPermanentError(ZaloApiError):
+    """This recipient cannot be reached: the user blocked the bot, or the chat does not exist."""
+
+
+class ZaloUnauthorized(ZaloApiError):
+    """HTTP 401 / error_code 401: the bot token is wrong or revoked."""
+
+
+_PERMANENT_HINT = re.compile(r"block|chat not found|user not found|chặn|không tồn tại", re.I)
+
+
+def classify_error(status: int, error_code: int | None, description: str, method: str = "") -> ZaloApiError:
+    codes = {status, error_code}
+    if 429 in codes:
+        return ZaloQuotaExceeded(status, error_code, description, method)
+    if 401 in codes:
+        return ZaloUnauthorized(status, error_code, description, method)
+    if 403 in codes or (codes & {400, 404} and _PERMANENT_HINT.search(description)):
+        return ZaloPermanentError(status, error_code, description, method)
+    return ZaloApiError(status, error_code, description, method)
+
+
+def redact(text: str, token: str) -> str:
+    """`text` without the bot token or its secret half (a token is `{bot_id}:{secret}`)."""
+    if not token:
+        return text
+    text = text.replace(token, "<token>")
+    secret = token.partition(":")[2]
+    if len(secret) >= 8:
+        text = text.replace(secret, "<token>")
+    return text
+
+
+# --- the HTTP client -------------------------------------------------------------------------------------------
+class ZaloClient:
+    """The Bot API methods this bot uses. The token is part of every URL, so URLs are never logged or raised."""
+
+    def __init__(self, base_url: str, token: str, http: aiohttp.ClientSession) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"ZaloClient({self.base_url!r})"
+
+    async def get_me(self) -> dict[str, Any]:
+        return _as_dict(await self._call("getMe", {}))
+
+    async def get_updates(
+        self,
+        timeout: int = POLL_TIMEOUT,  # noqa: ASYNC109 - Zalo's long-poll parameter, sent to the server
+    ) -> dict[str, Any] | None:
+        """One update, or None when there was none within `timeout` seconds (HTTP 408 or an ok=false timeout)."""
+        try:
+            result = await self._call("getUpdates", {"timeout": str(timeout)}, seconds=timeout + 10.0)
+        except ZaloNetworkError:
+            raise
+        except ZaloApiError as exc:
+            if exc.status == 408 or exc.error_code == 408 or "timeout" in exc.description.lower():
+                return None
+            raise
+        return result if isinstance(result, dict) and result else None
+
+    async def set_webhook(self, url: str, secret_token: str) -> dict[str, Any]:
+        return _as_dict(await self._call("setWebhook", {"url": url, "secret_token": secret_token}))
+
+    async def delete_webhook(self) -> dict[str, Any]:
+        return _as_dict(await self._call("deleteWebhook", {}))
+
+    async def get_webhook_info(self) -> dict[str, Any]:
+        return _as_dict(await self._call("getWebhookInfo", {}))
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        return _as_dict(await self._call("sendMessage", {"chat_id": chat_id, "text": text}))
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> dict[str, Any]:
+        payload = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            payload["caption"] = caption
+        return _as_dict(await self._call("sendPhoto", payload))
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    async def _call(self, method: str, payload: dict[str, Any], seconds: float = REQUEST_TIMEOUT) -> Any:
+        url = f"{self.base_url}/bot{self._token}/{method}"
+        try:
+            async with self._http.post(url, json=payload, timeout=aiohttp.ClientTimeout(total=seconds)) as resp:
+                status = resp.status
+                raw = await resp.read()
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            # `from None`: aiohttp's own exception text may contain the URL, hence the token.
+            raise ZaloNetworkError(0, None, type(exc).__name__, method) from None
+        data = _json_object(raw)
+        if data is None:
+            raise classify_error(status, None, "the answer is not a JSON object", method)
+        if status >= 300 or data.get("ok") is not True:
+            code = data.get("error_code")
+            description = redact(str(data.get("description") or ""), self._token)
+            raise classify_error(status, code if isinstance(code, int) else None, description, method)
+        return data.get("result")
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    return result if isinstance(result, dict) else {}
+
+
+# --- payloads -> Inbound (pure, table-tested) ------------------------------------------------------------------
+def _id(value: Any, limit: int = MAX_ID_LEN) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and 0 < len(value.strip()) <= limit:
+        return value.strip()
+    return None
+
+
+def _update_of(body: Any) -> dict[str, Any] | None:
+    """The update inside either envelope: `{ok, result: {...}}` or the update itself at top level."""
+    if not isinstance(body, dict):
+        return None
+    if "result" in body:
+        if body.get("ok") is False:
+            return None
+        result = body["result"]
+        return result if isinstance(result, dict) else None
+    return body
+
+
+def _kind(event: Any, message: dict[str, Any]) -> InboundKind | None:
+    if event is None:  # getUpdates samples in the docs show no event_name: infer it from the content
+        if isinstance(message.get("text"), str):
+            return InboundKind.TEXT
+        if message.get("photo"):
+            return InboundKind.IMAGE
+        if message.get("sticker"):
+            return InboundKind.STICKER
+        return None
+    if not isinstance(event, str):
+        return None
+    if event in EVENT_KINDS:
+        return EVENT_KINDS[event]
+    if event.startswith("message.") and event.endswith(".received"):
+        return InboundKind.UNSUPPORTED  # message.voice.received and whatever comes next: answered with a hint
+    return None
+
+
+def event_name(body: Any) -> str:
+    """The update's event name for logs: only known names or a placeholder, never anything the sender chose."""
+    update = _update_of(body) or {}
+    event = update.get("event_name")
+    if event in EVENT_KINDS:
+        return str(event)
+    return "other" if event is not None else "none"
+
+
+def parse_update(body: Any) -> Inbound | None:
+    """The neutral message in a webhook body or getUpdates answer; None for anything the bot should not answer.
+
+    None means: not an update, not a message event, a required field missing or malformed (message_id, from.id,
+    chat.id; `text` for a text event), a message from a bot, or a group chat (the bot serves private chats only).
+    """
+    update = _update_of(body)
+    if update is None:
+        return None
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    kind = _kind(update.get("event_name"), message)
+    if kind is None:
+        return None
+    sender, chat = message.get("from"), message.get("chat")
+    if not isinstance(sender, dict) or not isinstance(chat, dict):
+        return None
+    user_ref, chat_ref = _id(sender.get("id")), _id(chat.get("id"))
+    message_id = _id(message.get("message_id"), MAX_MESSAGE_ID_LEN)
+    if user_ref is None or chat_ref is None or message_id is None:
+        return None
+    if sender.get("is_bot") is True:
+        return None
+    chat_type = chat.get("chat_type")
+    if chat_type is not None and str(chat_type).upper() != "PRIVATE":
+        return None
+    if kind is InboundKind.TEXT:
+        text = message.get("text")
+        if not isinstance(text, str):
+            return None
+    else:
+        caption = message.get("caption")
+        text = caption if isinstance(caption, str) else ""
+    return Inbound(
+        channel=CHANNEL,
+        user_ref=user_ref,
+        chat_ref=chat_ref,
+        message_id=message_id,
+        text=text,
+        kind=kind,
+        display_name=_display_name(sender),
+    )
+
+
+def _display_name(sender: dict[str, Any]) -> str | None:
+    for key in ("display_name", "name", "first_name"):
+        value = sender.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:120]
+    return None
+
+
+def message_date(body: Any) -> datetime | None:
+    """When the user sent the message (`date` is in milliseconds since the epoch), or None."""
+    update = _update_of(body) or {}
+    message = update.get("message")
+    value = message.get("date") if isinstance(message, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+# --- Reply -> Zalo text (pure) ---------------------------------------------------------------------------------
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most `limit` characters (counted in UTF-16 units, so emoji never overflow), cut at line
+    boundaries; a single line longer than `limit` is cut hard. Blank pieces are dropped."""
+    if utf16_len(text) <= limit:
+        return [text] if text.strip() else []
+    pieces: list[str] = []
+    current, size = "", 0
+    for line in text.splitlines(keepends=True):
+        length = utf16_len(line)
+        if size + length > limit and current:
+            pieces.append(current)
+            current, size = "", 0
+        if length > limit:
+            for ch in line:
+                width = utf16_len(ch)
+                if size + width > limit:
+                    pieces.append(current)
+                    current, size = "", 0
+                current += ch
+                size += width
+            continue
+        current += line
+        size += length
+    if current:
+        pieces.append(current)
+    return [p.rstrip("\n") for p in pieces if p.strip()]
+
+
+def render(reply: Reply) -> str:
+    """A reply as Zalo text: options as a numbered list, the main menu as one line of names to type."""
+    if reply.text == T.MENU_HINT and reply.menu and not reply.options:
+        text = T.ZALO_MENU_HINT  # with no buttons, say that menu items are typed
+    else:
+        text = numbered_text(reply)
+    if reply.menu:
+        text += "\n" + T.MENU_LINE.format(items=" · ".join(reply.menu))
+    return text
+
+
+def pack_texts(texts: Iterable[str], limit: int = MAX_TEXT) -> list[str]:
+    """The texts of one answer in as few messages as fit: each message is one outbound message of the quota."""
+    out: list[str] = []
+    for text in texts:
+        for piece in split_text(text, limit):
+            if out and utf16_len(out[-1]) + 2 + utf16_len(piece) <= limit:
+                out[-1] += "\n\n" + piece
+            else:
+                out.append(piece)
+    return out
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbound message as queued in the outbox."""
+
+    text: str
+    kind: str = "text"  # text | photo
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+# --- the channel -----------------------------------------------------------------------------------------------
+class ZaloChannel:
+    """Serves private Zalo chats by webhook or long polling; answers go through the outbox within the quota."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        router: Router,
+        deps: Deps,
+        token: str,
+        settings: ZaloSettings,
+        http_session: aiohttp.ClientSession | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        poll_timeout: int = POLL_TIMEOUT,
+        max_concurrent: int = 8,
+        media: MediaStore | None = None,
+    ) -> None:
+        self.router = router
+        self.deps = deps
+        self.settings = settings
+        self.poll_timeout = poll_timeout
+        self.media = media or MediaStore(deps.clock, timedelta(minutes=settings.link_ttl_minutes))
+        self.stats: Counter[str] = Counter()  # kinds and counts only, for logs, tests and the bench
+        self._token = token
+        self._http = http_session
+        self._own_http = http_session is None
+        self._sleep = sleep
+        self._secret: str | None = None
+        self._client: ZaloClient | None = None
+        self._runner: web.AppRunner | None = None
+        self._poll_task: asyncio.Task[None] | None = None
+        self._sender_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._limit = asyncio.Semaphore(max_concurrent)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock_users: Counter[str] = Counter()
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        self._paused_until: datetime | None = None
+        self._stopping = False
+        self._running = False
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------
+    @property
+    def client(self) -> ZaloClient:
+        if self._client is None:
+            raise RuntimeError("the Zalo channel is not running")
+        return self._client
+
+    @property
+    def addresses(self) -> list[Any]:
+        """Where the bot's own web server listens (webhook and media), once started."""
+        return list(self._runner.addresses) if self._runner is not None else []
+
+    async def start(self) -> None:
+        """Check the token, start receiving (webhook or polling) and the outbox sender. Returns once running."""
+        if self._running:
+            return
+        webhook = self.settings.mode == "webhook"
+        if webhook:
+            self._require_secret()  # a configuration error before anything touches the network
+        self._stopping = False
+        try:
+            if self._http is None:
+                self._http = aiohttp.ClientSession()
+            self._client = ZaloClient(self.settings.base_url, self._token, self._http)
+            await self._client.get_me()
+            if webhook or self.settings.public_base_url:
+                await self._serve_http(webhook)
+            if webhook:
+                await self._register_webhook()
+            else:
+                await self._client.delete_webhook()  # getUpdates answers nothing while a webhook is set
+            self._sender_task = asyncio.create_task(self._sender_loop(), name="zalo-sender")
+            if not webhook:
+                self._poll_task = asyncio.create_task(self._poll_loop(), name="zalo-poll")
+        except BaseException:
+            await self.stop()
+            raise
+        self._running = True
+        log.info("zalo channel running (%s)", self.settings.mode)
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the messages in hand, send what is due, release connections. Idempotent."""
+        self._stopping = True
+        self._running = False
+        poll, self._poll_task = self._poll_task, None
+        if poll is not None:
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poll
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        await self._join_tasks()
+        sender, self._sender_task = self._sender_task, None
+        if sender is not None:
+            self._wake.set()  # one last pass over the outbox, then the loop ends
+            try:
+                await asyncio.wait_for(sender, STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("zalo sender did not finish in time; pending messages stay in the outbox")
+        self._client = None
+        if self._own_http and self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def settle(self) -> int:
+        """Wait until every update in hand is answered into the outbox, then send what is due. For tests and
+        benches; returns the number of messages sent by the final pass."""
+        await self._join_tasks()
+        return await self.drain_once()
+
+    def wake(self) -> None:
+        """Ask the sender to look at the outbox now (after a new message, or a test moved the clock)."""
+        self._wake.set()
+
+    async def _join_tasks(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- webhook and media server ------------------------------------------------------------------------------
+    def _require_secret(self) -> str:
+        if self._secret is None:
+            secret = os.environ.get(self.settings.secret_env) or ""
+            if not SECRET_MIN <= len(secret) <= SECRET_MAX:
+                raise ConfigError(T.ZALO_WEBHOOK_SECRET_MISSING.format(env=self.settings.secret_env))
+            self._secret = secret
+        return self._secret
+
+    def build_webhook_app(self) -> web.Application:
+        """The aiohttp application Zalo posts to (the configured path) that also serves GET /media/{token}."""
+        self._require_secret()
+        return self._build_app(webhook=True)
+
+    def _build_app(self, webhook: bool) -> web.Application:
+        app = web.Application(client_max_size=self.settings.webhook.max_body_bytes)
+        if webhook:
+            app.router.add_post(self.settings.webhook.path, self._on_webhook)
+        add_media_route(app, self.media)
+        return app
+
+    async def _serve_http(self, webhook: bool) -> None:
+        app = self.build_webhook_app() if webhook else self._build_app(webhook=False)
+        # No access log: media URLs carry their token, and request lines are not needed to run the bot.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        self._runner = runner
+        hook = self.settings.webhook
+        await web.TCPSite(runner, hook.listen, hook.port).start()
+
+    async def _register_webhook(self) -> None:
+        if not self.settings.public_base_url:
+            log.warning("zalo webhook not registered: channels.zalo.public_base_url is not set (register it by hand)")
+            return
+        url = self.settings.public_base_url.rstrip("/") + self.settings.webhook.path
+        await self.client.set_webhook(url, self._require_secret())
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        secret = self._require_secret()
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8")):
+            self.stats["webhook_forbidden"] += 1
+            return web.json_response({"message": "Unauthorized"}, status=403)
+        limit = self.settings.webhook.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            self.stats["webhook_too_large"] += 1
+            return web.json_response({"message": "Payload too large"}, status=413)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            self.stats["webhook_too_large"] += 1
+            return web.json_response({"message": "Payload too large"}, status=413)
+        body = _json_object(raw)
+        if body is None:
+            self.stats["webhook_malformed"] += 1
+            return web.json_response({"message": "Bad request"}, status=400)
+        self._accept(body)
+        return web.json_response({"message": "Success"})
+
+    # --- polling -----------------------------------------------------------------------------------------------
+    async def _poll_loop(self) -> None:
+        failures = 0
+        while True:
+            try:
+                update = await self.client.get_updates(self.poll_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = min(POLL_BACKOFF_CAP, POLL_BACKOFF_BASE * 2 ** (failures - 1))
+                reason = exc.short if isinstance(exc, ZaloApiError) else type(exc).__name__
+                log.warning("zalo getUpdates failed (%s); retrying in %.0f s", reason, delay)
+                self.stats["poll_errors"] += 1
+                await self._sleep(delay)
+                continue
+            failures = 0
+            if update is None:
+                self.stats["poll_idle"] += 1
+                continue
+            self._accept(update)
+
+    # --- update -> router -> outbox ----------------------------------------------------------------------------
+    def _accept(self, body: dict[str, Any]) -> None:
+        inbound = parse_update(body)
+        if inbound is None:
+            self.stats["ignored"] += 1
+            log.debug("zalo update ignored (%s)", event_name(body))
+            return
+        self.stats[f"received_{inbound.kind.value}"] += 1
+        task = asyncio.create_task(self._process(inbound))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, inbound: Inbound) -> None:
+        chat = inbound.chat_ref
+        lock = self._locks.setdefault(chat, asyncio.Lock())
+        self._lock_users[chat] += 1
+        try:
+            # The chat's lock first (FIFO: messages of one chat are answered in arrival order), then a slot.
+            async with lock, self._limit:
+                await self._answer(inbound)
+        except Exception:
+            self.stats["process_errors"] += 1
+            log.exception("zalo: could not queue the answer to a %s message", inbound.kind.value)
+        finally:
+            self._lock_users[chat] -= 1
+            if not self._lock_users[chat]:
+                del self._lock_users[chat]
+                self._locks.pop(chat, None)
+
+    async def _answer(self, inbound: Inbound) -> None:
+        handled = await self.router.handle(inbound)
+        if handled.duplicate:
+            self.stats["duplicates"] += 1
+            return
+        messages = self.outgoing(handled.replies)
+        if not messages:
+            return
+        now = self.deps.clock.now()
+        async with self.deps.store.session() as session:
+            for message in messages:
+                await outbox.enqueue(
+                    session,
+                    CHANNEL,
+                    inbound.chat_ref,
+                    now,
+                    text=message.text,
+                    kind=message.kind,
+                    payload=message.payload,
+                )
+        self.stats["queued"] += len(messages)
+        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(messages))
+        self.wake()
+
+    def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
+        """The router's replies as Zalo messages: texts packed into as few messages as fit, pictures by URL."""
+        base = self.settings.public_base_url
+        out: list[Outgoing] = []
+        texts: list[str] = []
+
+        def flush() -> None:
+            out.extend(Outgoing(text) for text in pack_texts(texts))
+            texts.clear()
+
+        for reply in replies:
+            text = render(reply)
+            if reply.image is not None:
+                if base:
+                    flush()
+                    parts = split_text(text)
+                    token = self.media.put(reply.image)
+                    caption = parts[0] if parts else ""
+                    out.append(Outgoing(caption, kind="photo", payload={"media": token, "caption": caption}))
+                    texts.extend(parts[1:])
+                else:
+                    texts.append(
+                        f"{text}\n{T.ZALO_PICTURE_NO_PUBLIC_URL}" if text.strip() else T.ZALO_PICTURE_NO_PUBLIC_URL
+                    )
+                continue
+            if reply.document is not None:
+                name, content = reply.document
+                if base:
+                    url = media_url(base, self.media.put(content, filename=name))
+                    link = T.ZALO_FILE_LINK.format(name=name, url=url, minutes=self.settings.link_ttl_minutes)
+                else:
+                    link = T.ZALO_FILE_NO_PUBLIC_URL.format(name=name)
+                text = f"{text}\n{link}" if text.strip() else link
+            texts.append(text)
+        flush()
+        return out
+
+    # --- outbox -> Zalo ----------------------------------------------------------------------------------------
+    async def _sender_loop(self) -> None:
+        while True:
+            try:
+                await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("zalo sender pass failed; the outbox is tried again later")
+            if self._stopping:
+                return
+            try:
+                delay = await self._next_delay()
+            except Exception:
+                delay = SENDER_IDLE
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            self._wake.clear()
+
+    async def _next_delay(self) -> float:
+        """Wall-clock seconds until the earliest pending message (or the end of a pause) falls due."""
+        now = self.deps.clock.now()
+        at = self._paused_until
+        if at is None:
+            async with self.deps.store.session() as session:
+                stmt = select(func.min(OutboxItem.next_attempt_at)).where(
+                    OutboxItem.channel == CHANNEL, OutboxItem.status == outbox.PENDING
+                )
+                at = (await session.exec(stmt)).one()
+        if at is None:
+            return SENDER_IDLE
+        return min(SENDER_IDLE, max(SENDER_MIN_WAIT, (at - now).total_seconds()))
+
+    async def drain_once(self) -> int:
+        """Send every due message of the outbox, oldest first, each in its own transaction. Returns how many
+        were sent. One chat's messages keep their order: after a failure, that chat's later messages wait."""
+        async with self._drain_lock:
+            now = self.deps.clock.now()
+            if self._client is None or (self._paused_until is not None and now < self._paused_until):
+                return 0  # not started (nothing can be sent), or Zalo asked to wait
+            self._paused_until = None
+            tz = self.deps.config.tz
+            month, used = None, 0
+            sent = 0
+            held: dict[str, datetime] = {}
+            blocked: set[str] = set()
+            for _ in range(MAX_SENDS_PER_PASS):
+                now = self.deps.clock.now()
+                async with self.deps.store.session() as session:
+                    if month != quota.month_start(now, tz):  # counted again when a pass crosses into a new month
+                        month = quota.month_start(now, tz)
+                        used = await quota.used_this_month(session, CHANNEL, now, tz)
+                    items = await outbox.due(session, CHANNEL, now, limit=1)
+                    if not items:
+                        break
+                    outcome = await self._send_item(items[0], now, used, held, blocked)
+                if outcome == "sent":
+                    used += 1
+                    sent += 1
+                elif outcome == "pause":
+                    break
+            return sent
+
+    async def _send_item(
+        self, item: OutboxItem, now: datetime, used: int, held: dict[str, datetime], blocked: set[str]
+    ) -> str:
+        chat = item.chat_ref
+        if chat in blocked:
+            outbox.mark_failed(item, "recipient unreachable", blocked=True)
+            return "failed"
+        if chat in held:
+            outbox.retry_later(item, held[chat], "waiting for an earlier message", count_attempt=False)
+            return "held"
+        if used >= self.settings.monthly_quota:
+            at = quota.next_month_start(now, self.deps.config.tz)
+            outbox.retry_later(item, at, "monthly quota used", count_attempt=False)
+            self.stats["quota_deferred"] += 1
+            return "quota"
+        try:
+            await self._deliver(item)
+        except ZaloQuotaExceeded as exc:
+            return self._pause(item, now + QUOTA_RETRY, exc, "quota_exceeded")
+        except ZaloUnauthorized as exc:
+            return self._pause(item, now + AUTH_RETRY, exc, "unauthorized")
+        except ZaloPermanentError as exc:
+            outbox.mark_failed(item, exc.short, blocked=True)
+            blocked.add(chat)
+            self.stats["blocked"] += 1
+            log.info("zalo recipient unreachable (%s); message marked blocked", exc.code)
+            return "failed"
+        except ZaloApiError as exc:
+            if exc.code in REFUSED_FOR_GOOD and not isinstance(exc, ZaloNetworkError):
+                outbox.mark_failed(item, exc.short)  # Zalo will never accept this message as it is
+                self.stats["failed"] += 1
+                log.warning("zalo refused a message for good: %s", exc.short)
+                return "failed"
+            at = max(now + outbox.backoff(item.attempts + 1), now + timedelta(seconds=1))
+            outbox.retry_later(item, at, exc.short)
+            if item.status == outbox.PENDING:
+                held[chat] = at
+            self.stats["send_errors"] += 1
+            log.warning("zalo send failed (%s); retrying later", exc.short)
+            return "retry"
+        outbox.mark_sent(item, self.deps.clock.now())
+        self.stats["sent"] += 1
+        return "sent"
+
+    def _pause(self, item: OutboxItem, until: datetime, exc: ZaloApiError, label: str) -> str:
+        """Zalo refuses every send for now: keep the message (not counted as a failed attempt) and wait."""
+        outbox.retry_later(item, until, exc.short, count_attempt=False)
+        self._paused_until = until
+        self.stats[label] += 1
+        log.warning("zalo: %s; sending paused until %s", exc.short, until.isoformat(timespec="seconds"))
+        return "pause"
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        client = self.client
+        if item.kind != "photo":
+            await client.send_message(item.chat_ref, item.text)
+            return
+        caption = str(item.payload.get("caption") or "")
+        token = str(item.payload.get("media") or "")
+        base = self.settings.public_base_url
+        if not base or self.media.get(token) is None:  # a restart or the link's expiry lost the picture
+            for text in pack_texts([caption, T.ZALO_PICTURE_EXPIRED]):
+                await client.send_message(item.chat_ref, text)
+            return
+        await client.send_photo(item.chat_ref, media_url(base, token), caption or None)
