@@ -40,12 +40,13 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.config import ConfigError
 from bot.config import ZaloChannel as ZaloSettings
 from bot.core.messages import Inbound, InboundKind, Reply
-from bot.handlers.router import Router
+from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.services import outbox, quota
 from bot.services.deps import Deps
@@ -643,28 +644,32 @@ class ZaloChannel:
                 self._locks.pop(chat, None)
 
     async def _answer(self, inbound: Inbound) -> None:
-        handled = await self.router.handle(inbound)
+        queued = 0
+
+        async def deliver(session: AsyncSession, handled: Handled) -> None:
+            nonlocal queued
+            queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
+
+        handled = await self.router.handle(inbound, deliver)
         if handled.duplicate:
             self.stats["duplicates"] += 1
             return
-        messages = self.outgoing(handled.replies)
-        if not messages:
-            return
+        if not queued and handled.replies:  # handling failed and was rolled back: queue the apology alone
+            async with self.deps.store.session() as session:
+                queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
+        self.stats["queued"] += queued
+        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, queued)
+        if queued:
+            self.wake()
+
+    async def _enqueue(self, session: AsyncSession, chat_ref: str, replies: Sequence[Reply]) -> int:
+        messages = self.outgoing(replies)
         now = self.deps.clock.now()
-        async with self.deps.store.session() as session:
-            for message in messages:
-                await outbox.enqueue(
-                    session,
-                    CHANNEL,
-                    inbound.chat_ref,
-                    now,
-                    text=message.text,
-                    kind=message.kind,
-                    payload=message.payload,
-                )
-        self.stats["queued"] += len(messages)
-        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(messages))
-        self.wake()
+        for message in messages:
+            await outbox.enqueue(
+                session, CHANNEL, chat_ref, now, text=message.text, kind=message.kind, payload=message.payload
+            )
+        return len(messages)
 
     def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
         """The router's replies as Zalo messages: texts packed into as few messages as fit, pictures by URL."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +29,9 @@ class Handled:
     replies: list[Reply] = field(default_factory=list)
     role: Role | None = None  # the sender's role after this message (None: not a member)
     duplicate: bool = False
+
+
+Deliver = Callable[[AsyncSession, Handled], Awaitable[None]]
 
 
 def build_commands() -> CommandTable:
@@ -61,11 +65,19 @@ class Router:
         self.deps = deps
         self.commands = commands or build_commands()
 
-    async def handle(self, inbound: Inbound) -> Handled:
-        """Everything the bot answers to one message. Never raises: a failure becomes an apology."""
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Handled:
+        """Everything the bot answers to one message. Never raises: a failure becomes an apology.
+
+        `deliver`, when given, stores the replies (e.g. in the outbox) in the same transaction as the message's
+        effects: either the message is handled and its answer queued, or neither happened and a redelivery of
+        the message is processed afresh.
+        """
         try:
             async with self.deps.store.session() as session:
-                return await self._handle(session, inbound)
+                handled = await self._handle(session, inbound)
+                if deliver is not None and not handled.duplicate:
+                    await deliver(session, handled)
+                return handled
         except Exception:
             # Only the kind of failure is logged: message text and residents' data stay out of logs.
             log.exception("failed to handle a %s message on %s", inbound.kind.value, inbound.channel)
