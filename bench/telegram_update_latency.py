@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,8 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine.url import make_url  # noqa: E402
 
 from bot import texts as T  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
@@ -42,9 +39,10 @@ from bot.core.roles import Role  # noqa: E402
 from bot.handlers.router import Router  # noqa: E402
 from bot.services import invites  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
-from bot.store.db import Store, make_engine  # noqa: E402
+from bot.store.db import Store  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, QueuedUpdate, Sent  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 STEPS = ("menu", "household", "skill", "done", "save")
 HEAD_NAME = "Nguyen Van Bench"
@@ -173,16 +171,6 @@ def print_table(backend: str, n: int, timings: Timings) -> None:
     print(line(rows[-1]))
 
 
-async def _pg_admin(admin_url: str, sql: str) -> None:
-    engine = make_engine(admin_url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="repeat visits to drive (5 updates each)")
@@ -195,14 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     if args.pg:
-        name = f"sotay_bench_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_pg_admin(args.pg, f'CREATE DATABASE "{name}"'))
-        url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade(url)
+        with scratch_database(args.pg) as url:
             timings = asyncio.run(run(url, args.n))
-        finally:
-            asyncio.run(_pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         print_table("postgresql", args.n, timings)
         return 0
 

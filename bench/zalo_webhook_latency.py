@@ -27,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -36,8 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine.url import make_url  # noqa: E402
 
 from bot.channels.zalo import SECRET_HEADER, ZaloChannel  # noqa: E402
 from bot.config import ZaloWebhook, load_config  # noqa: E402
@@ -46,9 +43,10 @@ from bot.core.roles import Role  # noqa: E402
 from bot.handlers.router import Router  # noqa: E402
 from bot.services import invites  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
-from bot.store.db import Store, make_engine  # noqa: E402
+from bot.store.db import Store  # noqa: E402
 from bot.store.migrate import upgrade  # noqa: E402
 from tests.fakes.zalo_api import FakeZalo, Sent, text_update  # noqa: E402
+from tests.scratch_db import scratch_database  # noqa: E402
 
 STEPS = (("ghi nhan", "menu"), ("1", "household"), ("1 0", "skill+done"), ("1", "save"))
 SECRET_ENV = "SOTAY_BENCH_ZALO_SECRET"
@@ -200,16 +198,6 @@ def print_table(backend: str, n: int, timings: Timings) -> None:
     print(f"Outbound Zalo messages per repeat visit: {len(STEPS)} (one per member message).")
 
 
-async def _pg_admin(admin_url: str, sql: str) -> None:
-    engine = make_engine(admin_url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="webhook updates to time (4 per repeat visit)")
@@ -222,14 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     if args.pg:
-        name = f"sotay_bench_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_pg_admin(args.pg, f'CREATE DATABASE "{name}"'))
-        url = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade(url)
+        with scratch_database(args.pg) as url:
             timings = asyncio.run(run(url, args.n))
-        finally:
-            asyncio.run(_pg_admin(args.pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         print_table("postgresql", args.n, timings)
         return 0
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -20,8 +17,9 @@ from bot.config import Config, load_config
 from bot.core.clock import VN_TZ, FixedClock
 from bot.handlers.router import Router
 from bot.services.deps import Deps
-from bot.store.db import Store, make_engine
+from bot.store.db import Store
 from bot.store.migrate import upgrade
+from tests.scratch_db import create_scratch, drop_scratch, in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("SOTAY_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -29,43 +27,24 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
 
 
-async def _pg_admin(sql: str) -> None:
-    engine = make_engine(PG_ADMIN_URL)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-def _in_thread(fn, *args):  # type: ignore[no-untyped-def]
-    """Run blocking or asyncio.run-based work from inside a running event loop."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(fn, *args).result()
-
-
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session (dropped afterwards)."""
-    name = f"sotay_test_{uuid.uuid4().hex[:10]}"
     try:
-        _in_thread(asyncio.run, _pg_admin(f'CREATE DATABASE "{name}"'))
+        url = create_scratch(PG_ADMIN_URL)
     except OSError as exc:  # no server here
         reason = f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}: {exc}"
         if IN_CI:
             pytest.fail(f"CI=true requires PostgreSQL. {reason}")
         pytest.skip(reason)
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    _in_thread(upgrade, url)
     yield url
-    _in_thread(asyncio.run, _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_scratch(PG_ADMIN_URL, url)
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    _in_thread(upgrade, f"sqlite+aiosqlite:///{path}")
+    in_thread(upgrade, f"sqlite+aiosqlite:///{path}")
     return path
 
 

@@ -44,6 +44,8 @@ from bot.core.messages import Inbound, InboundKind, Reply, callback_data
 from bot.core.roles import Role
 from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
+from bot.render.split import split_text as split_pieces
+from bot.render.split import utf16_len
 from bot.services import invites
 from bot.services.deps import Deps
 
@@ -132,36 +134,8 @@ def install_token_redaction(token: str) -> TokenRedactingFilter:
 
 
 # --- rendering (pure functions, tested without Telegram) ------------------------------------------------------
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` UTF-16 units, cut at line boundaries (a single overlong line is cut hard)."""
-    if utf16_len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current, size = "", 0
-    for line in text.splitlines(keepends=True):
-        length = utf16_len(line)
-        if size + length > limit and current:
-            pieces.append(current)
-            current, size = "", 0
-        if length > limit:
-            for ch in line:
-                width = utf16_len(ch)
-                if size + width > limit:
-                    pieces.append(current)
-                    current, size = "", 0
-                current += ch
-                size += width
-            continue
-        current += line
-        size += length
-    if current:
-        pieces.append(current)
-    cleaned = [p.rstrip("\n") for p in pieces]
-    return [p for p in cleaned if p.strip()] or [text[:limit]]
+    return split_pieces(text, limit)
 
 
 def button_label(reply: Reply, index: int) -> str:

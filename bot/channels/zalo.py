@@ -48,6 +48,8 @@ from bot.config import ZaloChannel as ZaloSettings
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
+from bot.render.split import split_text as split_pieces
+from bot.render.split import utf16_len
 from bot.services import outbox, quota
 from bot.services.deps import Deps
 from bot.store.models import OutboxItem
@@ -346,36 +348,8 @@ def message_date(body: Any) -> datetime | None:
 
 
 # --- Reply -> Zalo text (pure) ---------------------------------------------------------------------------------
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters (counted in UTF-16 units, so emoji never overflow), cut at line
-    boundaries; a single line longer than `limit` is cut hard. Blank pieces are dropped."""
-    if utf16_len(text) <= limit:
-        return [text] if text.strip() else []
-    pieces: list[str] = []
-    current, size = "", 0
-    for line in text.splitlines(keepends=True):
-        length = utf16_len(line)
-        if size + length > limit and current:
-            pieces.append(current)
-            current, size = "", 0
-        if length > limit:
-            for ch in line:
-                width = utf16_len(ch)
-                if size + width > limit:
-                    pieces.append(current)
-                    current, size = "", 0
-                current += ch
-                size += width
-            continue
-        current += line
-        size += length
-    if current:
-        pieces.append(current)
-    return [p.rstrip("\n") for p in pieces if p.strip()]
+    return split_pieces(text, limit)
 
 
 def render(reply: Reply) -> str:
