@@ -209,7 +209,7 @@ ZALO_MENU_HINT = "Gõ tên một mục trong menu, hoặc gõ lệnh."
 # --- sotay zalo (administrator) ---------------------------------------------------------------------------------
 ZALO_CLI_NO_TOKEN = "Chưa có mã bot Zalo: đặt biến môi trường {env} (lấy ở trang quản lý Zalo Bot)."
 ZALO_CLI_HTTPS = "Địa chỉ webhook phải bắt đầu bằng https://"
-ZALO_CLI_NO_SECRET = "Chưa có mã bí mật webhook: đặt biến môi trường {env}, ví dụ {env}={suggestion}"
+ZALO_CLI_NO_SECRET = "Cần mã bí mật webhook dài 8–256 ký tự trong biến môi trường {env}, ví dụ {env}={suggestion}"
 ZALO_CLI_API_ERROR = "Zalo Bot API từ chối: {error}"
 ZALO_CLI_WEBHOOK_SET = "Đã đăng ký webhook: {url}. Chạy bot với channels.zalo.mode: webhook."
 ZALO_CLI_WEBHOOK_DELETED = "Đã xoá webhook; bot có thể chạy chế độ polling."

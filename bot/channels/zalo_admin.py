@@ -27,7 +27,7 @@ async def set_webhook(config: Config, url: str) -> str:
     if not url.startswith("https://"):
         raise ConfigError(T.ZALO_CLI_HTTPS)
     secret = os.environ.get(config.channels.zalo.secret_env)
-    if not secret:
+    if not secret or not 8 <= len(secret) <= 256:  # the platform's bounds
         suggestion = secrets.token_urlsafe(24)
         raise ConfigError(T.ZALO_CLI_NO_SECRET.format(env=config.channels.zalo.secret_env, suggestion=suggestion))
     async with aiohttp.ClientSession() as http:

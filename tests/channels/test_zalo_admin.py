@@ -33,6 +33,9 @@ async def test_set_webhook_needs_https_a_secret_and_a_token(config, monkeypatch)
     monkeypatch.delenv("ZALO_WEBHOOK_SECRET", raising=False)
     with pytest.raises(ConfigError, match="ZALO_WEBHOOK_SECRET="):
         await zalo_admin.set_webhook(config, "https://bot.example.vn/hook")
+    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "short")
+    with pytest.raises(ConfigError, match="8–256"):
+        await zalo_admin.set_webhook(config, "https://bot.example.vn/hook")
     monkeypatch.setenv("ZALO_WEBHOOK_SECRET", "s3cret-s3cret-s3cret")
     monkeypatch.delenv("ZALO_BOT_TOKEN")
     with pytest.raises(ConfigError, match="ZALO_BOT_TOKEN"):
