@@ -38,9 +38,5 @@ class FixedClock:
         self._at = at.astimezone(UTC)
 
 
-def local_date(at: datetime, tz: ZoneInfo = VN_TZ) -> date:
-    return at.astimezone(tz).date()
-
-
 def format_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")

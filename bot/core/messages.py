@@ -55,10 +55,6 @@ class Reply:
     document: tuple[str, bytes] | None = None  # (file name, content)
     menu: tuple[str, ...] = field(default_factory=tuple)  # a persistent main menu, where the channel has one
 
-    def option_number(self, index: int) -> int:
-        """The number shown for option `index` in a numbered list (the finishing option of a multi-select is 0)."""
-        return numbered_options(self.options)[index][0]
-
 
 def numbered_options(options: tuple[Option, ...]) -> list[tuple[int, Option]]:
     """Numbers for a text rendering: 1..n in order, and 0 for the option that finishes a multi-select."""

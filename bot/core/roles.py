@@ -15,10 +15,6 @@ class Role(StrEnum):
     def is_commune_wide(self) -> bool:
         return self in (Role.STAFF, Role.ADMIN)
 
-    @property
-    def can_invite(self) -> bool:
-        return self is not Role.MEMBER
-
 
 def invitable_roles(inviter: Role) -> tuple[Role, ...]:
     """Which roles an inviter may hand out: a leader only members of the team, staff any team role."""

@@ -49,20 +49,36 @@ def _clean_text(text: str, limit: int) -> tuple[str, tuple[Reply, ...]]:
 # --- start --------------------------------------------------------------------------------------------------
 async def start(ctx: Ctx, args: str) -> Outcome:
     ctx.data.update(people=1, outcome=visits.OUTCOME_DONE)
-    if args.strip():
-        ctx.data["search"] = nfc(args)
+    query = nfc(args)
+    if query and not await _search(ctx, query):
+        return Go("household", (Reply(T.HH_NO_MATCH.format(query=query)),))
     return Go("household")
+
+
+async def _search(ctx: Ctx, query: str) -> bool:
+    """Search the team's households and keep the hits for the next prompt; False when nothing matched."""
+    found = await households.search(ctx.session, ctx.member.team_code or "", query)
+    if found:
+        ctx.data.update(search=query, found=[h.id for h in found])
+    return bool(found)
+
+
+async def _choose(ctx: Ctx, key: str, notes: tuple[Reply, ...] = ()) -> Outcome:
+    """Log the visit against the chosen household ("h<id>"), if it is one of the team's."""
+    chosen = await households.in_team(ctx.session, ctx.member.team_code or "", [int(key[1:])])
+    if not chosen:
+        return Stay(T.HH_NOT_FOUND)
+    ctx.data.pop("new", None)
+    ctx.data.update(hid=chosen[0].id, household=household_label(chosen[0]))
+    return Go("skills", notes)
 
 
 # --- household ----------------------------------------------------------------------------------------------
 async def household_prompt(ctx: Ctx) -> Reply:
     team = ctx.member.team_code or ""
-    query = ctx.data.get("search")
-    if query:
-        found = await households.search(ctx.session, team, query)
-        if found:
-            return Reply(T.HH_SEARCH_RESULTS.format(query=query), _household_options(found))
-        ctx.data.pop("search")
+    found = await households.in_team(ctx.session, team, ctx.data.get("found", []))
+    if found:
+        return Reply(T.HH_SEARCH_RESULTS.format(query=ctx.data["search"]), _household_options(found))
     recent = await households.recent_for_member(
         ctx.session, team, ctx.member.id or 0, ctx.config.flows.recent_households
     )
@@ -74,20 +90,15 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.keys:
         key = answer.keys[0]
         if key == _NEW:
-            ctx.data["new"] = {"head_name": ctx.data.pop("search", "")} if ctx.data.get("search") else {}
+            ctx.data.pop("found", None)
+            ctx.data["new"] = {"head_name": ctx.data.pop("search")} if "search" in ctx.data else {}
             return Go("new_name")
-        household = await households.get_in_team(ctx.session, int(key[1:]), ctx.member.team_code or "")
-        if household is None:
-            return Stay(T.HH_NOT_FOUND)
-        ctx.data["hid"] = household.id
-        ctx.data["household"] = household_label(household)
-        return Go("skills")
+        return await _choose(ctx, key)
     query = nfc(answer.text)
     if len(query) < 2:
         return Stay(T.HH_TYPE_MORE)
-    if not await households.search(ctx.session, ctx.member.team_code or "", query):
+    if not await _search(ctx, query):
         return Stay(T.HH_NO_MATCH.format(query=query))
-    ctx.data["search"] = query
     return Go("household")
 
 
@@ -179,8 +190,7 @@ async def consent_answer(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def duplicate_prompt(ctx: Ctx) -> Reply:
-    team = ctx.member.team_code or ""
-    found = [h for hid in ctx.data.get("twins", []) if (h := await households.get_in_team(ctx.session, hid, team))]
+    found = await households.in_team(ctx.session, ctx.member.team_code or "", ctx.data.get("twins", []))
     options = (
         *(Option(f"h{h.id}", household_label(h)) for h in found),
         Option(_NOT_THESE, T.DUP_NONE, ("khong",)),
@@ -194,13 +204,7 @@ async def duplicate_answer(ctx: Ctx, answer: Answer) -> Outcome:
     ctx.data.pop("twins", None)
     if answer.keys[0] == _NOT_THESE:
         return Go("skills")
-    household = await households.get_in_team(ctx.session, int(answer.keys[0][1:]), ctx.member.team_code or "")
-    if household is None:
-        return Stay(T.HH_NOT_FOUND)
-    ctx.data.pop("new", None)
-    ctx.data["hid"] = household.id
-    ctx.data["household"] = household_label(household)
-    return Go("skills", (Reply(T.DUP_USING_EXISTING),))
+    return await _choose(ctx, answer.keys[0], (Reply(T.DUP_USING_EXISTING),))
 
 
 # --- skills, details, confirm -------------------------------------------------------------------------------
@@ -284,10 +288,10 @@ async def _save(ctx: Ctx) -> Outcome:
             ctx.config.privacy.consent_version,
         )
     else:
-        found = await households.get_in_team(ctx.session, int(ctx.data["hid"]), team)
-        if found is None:
+        found = await households.in_team(ctx.session, team, [int(ctx.data["hid"])])
+        if not found:
             return Finish((Reply(T.HH_NOT_FOUND),))
-        household = found
+        household = found[0]
     draft = visits.VisitDraft(
         household_id=household.id or 0,
         skills=tuple(ctx.data["skills"]),

@@ -33,20 +33,18 @@ def role_label(role: Role) -> str:
     return {Role.MEMBER: T.ROLE_MEMBER, Role.LEADER: T.ROLE_LEADER}.get(role, T.ROLE_STAFF)
 
 
-async def join(
-    deps: Deps, session: AsyncSession, inbound: Inbound, code: str, menu: tuple[str, ...]
-) -> tuple[list[Reply], Member | None]:
-    """Redeem an invite code for an unknown user."""
+async def join(deps: Deps, session: AsyncSession, inbound: Inbound, code: str) -> tuple[Reply, Member | None]:
+    """Redeem an invite or link code for an unknown user: the answer, and the member when it worked."""
     now = deps.clock.now()
     result = await invites.redeem(
         session, code, inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name, now
     )
     if isinstance(result, invites.JoinError):
-        return [Reply(_JOIN_ERRORS[result])], None
+        return Reply(_JOIN_ERRORS[result]), None
     member = result.member
     template = T.JOIN_OK if result.new_member else T.LINK_OK
     text = template.format(name=member.display_name, role=role_label(Role(member.role)), where=where(deps, member))
-    return [Reply(text, menu=menu)], member
+    return Reply(text), member
 
 
 def help_text(ctx: Ctx, lines: list[str]) -> Reply:

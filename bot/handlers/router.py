@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +19,6 @@ from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, s
 from bot.services import dedup, members
 from bot.services import invites as invite_codes
 from bot.services.deps import Deps
-from bot.store.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +102,19 @@ class Router:
             code = inbound.text
         if code is None:
             return Handled([Reply(T.WELCOME_STRANGER)])
-        replies, member = await basics.join(self.deps, session, inbound, code, ())
+        reply, member = await basics.join(self.deps, session, inbound, code)
         if member is None:
-            return Handled(replies)
+            return Handled([reply])
         role = Role(member.role)
-        return Handled([Reply(replies[0].text, menu=self.commands.menu(role))], role=role)
+        return Handled([replace(reply, menu=self.commands.menu(role))], role=role)
 
     async def _member(self, ctx: Ctx) -> list[Reply]:
         inbound = ctx.inbound
         command = split_command(inbound.text) if inbound.kind is InboundKind.TEXT else None
         if command is not None:
             name, args = command
-            if name == "start":
-                return await self._run(ctx, self.commands.by_name("trogiup"), "" if not args else args)
+            if name == "start":  # already a member: a code is not needed again, show what they can do
+                return await self._run(ctx, self.commands.by_name("trogiup"), "")
             return await self._run(ctx, self.commands.by_name(name), args)
         if inbound.kind is InboundKind.TEXT and (by_label := self.commands.by_menu_label(inbound.text)):
             return await self._run(ctx, by_label, "")
@@ -144,9 +143,4 @@ class Router:
 
 def _normalised(inbound: Inbound) -> Inbound:
     text = nfc(inbound.text)
-    return inbound if text == inbound.text else Inbound(**{**inbound.__dict__, "text": text})
-
-
-async def member_for(deps: Deps, channel: str, user_ref: str) -> Member | None:
-    async with deps.store.session() as session:
-        return await members.by_identity(session, channel, user_ref)
+    return inbound if text == inbound.text else replace(inbound, text=text)

@@ -35,7 +35,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 def _numbers_agree(a: str, b: str) -> bool:
-    """ "xom 3" agrees with "xom 3 so nha 12" but not with "xom 5": one side's numbers contain the other's."""
+    """One side's numbers contain the other's: "xom 3" agrees with "xom 3 so nha 12", not with "xom 5"."""
     first, second = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
     return not first or not second or first <= second or second <= first
 
@@ -54,12 +54,12 @@ def _active(team_code: str):  # type: ignore[no-untyped-def]
     return select(Household).where(Household.team_code == team_code, col(Household.archived_at).is_(None))
 
 
-async def get_in_team(session: AsyncSession, household_id: int, team_code: str) -> Household | None:
-    """The household if it belongs to this team; None otherwise (callers treat that as 'not yours')."""
-    household = await session.get(Household, household_id)
-    if household is None or household.team_code != team_code or household.archived_at is not None:
-        return None
-    return household
+async def in_team(session: AsyncSession, team_code: str, ids: list[int]) -> list[Household]:
+    """These households, in the order given, leaving out any that are not (or no longer) the team's."""
+    if not ids:
+        return []
+    found = {h.id: h for h in (await session.exec(_active(team_code).where(col(Household.id).in_(ids)))).all()}
+    return [found[i] for i in ids if i in found]
 
 
 async def recent_for_member(session: AsyncSession, team_code: str, member_id: int, limit: int) -> list[Household]:
@@ -73,8 +73,7 @@ async def recent_for_member(session: AsyncSession, team_code: str, member_id: in
         .limit(limit)
     )
     ids = [row[0] for row in (await session.exec(visited)).all()]  # type: ignore[call-overload]
-    found = {h.id: h for h in (await session.exec(_active(team_code).where(col(Household.id).in_(ids)))).all()}
-    result = [found[i] for i in ids if i in found]
+    result = await in_team(session, team_code, ids)
     if len(result) < limit:
         more = _active(team_code).where(col(Household.id).not_in(ids or [0]))
         more = more.order_by(
@@ -113,11 +112,7 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
             key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit - len(scored)
         ):
             scored[hid] = score
-    best = sorted(scored, key=lambda hid: -scored[hid])[:limit]
-    if not best:
-        return []
-    found = {h.id: h for h in (await session.exec(select(Household).where(col(Household.id).in_(best)))).all()}
-    return [found[i] for i in best]
+    return await in_team(session, team_code, sorted(scored, key=lambda hid: -scored[hid])[:limit])
 
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
@@ -140,11 +135,7 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
             continue
         if _addresses_match(address_key, other_address):
             candidates[hid] = name_score + fuzz.token_set_ratio(address_key, other_address)
-    best = sorted(candidates, key=lambda hid: -candidates[hid])[:limit]
-    if not best:
-        return []
-    found = {h.id: h for h in (await session.exec(select(Household).where(col(Household.id).in_(best)))).all()}
-    return [found[i] for i in best]
+    return await in_team(session, team_code, sorted(candidates, key=lambda hid: -candidates[hid])[:limit])
 
 
 async def create(

@@ -35,8 +35,3 @@ async def link_identity(
         existing.member_id = member.id  # type: ignore[assignment]
         existing.chat_ref = chat_ref
         session.add(existing)
-
-
-async def team_members(session: AsyncSession, team_code: str) -> list[Member]:
-    stmt = select(Member).where(Member.team_code == team_code, Member.active).order_by(Member.id)
-    return list((await session.exec(stmt)).all())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import audit
@@ -58,8 +57,3 @@ async def record(
         skills=list(draft.skills),
     )
     return visit
-
-
-async def skills_of(session: AsyncSession, visit_id: int) -> list[str]:
-    rows = await session.exec(select(VisitSkill.skill_code).where(VisitSkill.visit_id == visit_id))
-    return list(rows.all())

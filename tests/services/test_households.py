@@ -64,14 +64,14 @@ async def test_search_by_name_without_diacritics_within_team_only(store, clock):
         )
 
 
-async def test_get_in_team_denies_other_teams(store, clock):
+async def test_in_team_denies_other_teams(store, clock):
     now = clock.now()
     async with store.session() as s:
         other = await _member(s, now, "T02")
         theirs = await _add(s, now, other, "Lê Thị Hoa", "Xóm 3", team="T02")
     async with store.session() as s:
-        assert await households.get_in_team(s, theirs.id, "T01") is None
-        assert (await households.get_in_team(s, theirs.id, "T02")).id == theirs.id
+        assert await households.in_team(s, "T01", [theirs.id]) == []
+        assert [h.id for h in await households.in_team(s, "T02", [theirs.id])] == [theirs.id]
 
 
 async def test_search_ranks_names_containing_every_typed_word_first(store, clock):
