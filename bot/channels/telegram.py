@@ -15,7 +15,6 @@ import logging
 import os
 import traceback
 import warnings
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +37,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot import texts as T
+from bot.channels.ordering import PerChatOrder
 from bot.config import ConfigError
 from bot.config import TelegramChannel as TelegramSettings
 from bot.core.messages import Inbound, InboundKind, Reply, callback_data
@@ -246,30 +246,16 @@ def file_base_url(base_url: str) -> str | None:
 
 # --- update processing ---------------------------------------------------------------------------------------
 class _OrderedPerChat(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; those of one chat run one at a time, in arrival order."""
+    """PTB's update processor, handing each update to the chat's turn (see bot.channels.ordering)."""
 
     def __init__(self, max_concurrent_updates: int, max_running: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._running = asyncio.Semaphore(max_running)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: Counter[int] = Counter()
+        self._order = PerChatOrder(max_running)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            async with self._running:
-                await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] += 1
-        try:
-            async with lock, self._running:
-                await coroutine
-        finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id]
-                self._locks.pop(chat.id, None)
+        async with self._order.turn(chat.id if chat is not None else None):
+            await coroutine
 
     async def initialize(self) -> None:
         return None

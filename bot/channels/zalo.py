@@ -43,6 +43,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
+from bot.channels.ordering import PerChatOrder
 from bot.config import ConfigError
 from bot.config import ZaloChannel as ZaloSettings
 from bot.core.messages import Inbound, InboundKind, Reply
@@ -419,9 +420,7 @@ class ZaloChannel:
         self._poll_task: asyncio.Task[None] | None = None
         self._sender_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._limit = asyncio.Semaphore(max_concurrent)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._lock_users: Counter[str] = Counter()
+        self._order = PerChatOrder(max_concurrent)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
         self._paused_until: datetime | None = None
@@ -601,21 +600,12 @@ class ZaloChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def _process(self, inbound: Inbound) -> None:
-        chat = inbound.chat_ref
-        lock = self._locks.setdefault(chat, asyncio.Lock())
-        self._lock_users[chat] += 1
         try:
-            # The chat's lock first (FIFO: messages of one chat are answered in arrival order), then a slot.
-            async with lock, self._limit:
+            async with self._order.turn(inbound.chat_ref):  # one chat's messages are answered in arrival order
                 await self._answer(inbound)
         except Exception:
             self.stats["process_errors"] += 1
             log.exception("zalo: could not queue the answer to a %s message", inbound.kind.value)
-        finally:
-            self._lock_users[chat] -= 1
-            if not self._lock_users[chat]:
-                del self._lock_users[chat]
-                self._locks.pop(chat, None)
 
     async def _answer(self, inbound: Inbound) -> None:
         queued = 0
