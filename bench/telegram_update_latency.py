@@ -14,13 +14,9 @@ CREATE/DROP DATABASE) and dropped afterwards.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import logging
 import random
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -31,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from bench.common import database, latency_row, parse_args, print_table  # noqa: E402
 from bot import texts as T  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.config import load_config  # noqa: E402
@@ -40,9 +37,7 @@ from bot.handlers.router import Router  # noqa: E402
 from bot.services import invites  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store  # noqa: E402
-from bot.store.migrate import upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, QueuedUpdate, Sent  # noqa: E402
-from tests.scratch_db import scratch_database  # noqa: E402
 
 STEPS = ("menu", "household", "skill", "done", "save")
 HEAD_NAME = "Nguyen Van Bench"
@@ -135,64 +130,24 @@ async def run(url: str, n: int) -> Timings:
         await deps.store.close()
 
 
-def _row(name: str, values: list[float], wall: float | None) -> list[str]:
-    ordered = sorted(values)
-    p95 = statistics.quantiles(ordered, n=100, method="inclusive")[94] if len(ordered) > 1 else ordered[0]
-    rate = f"{len(values) / wall:.1f}" if wall else ""
-    return [
-        name,
-        str(len(values)),
-        f"{statistics.fmean(ordered):.2f}",
-        f"{statistics.median(ordered):.2f}",
-        f"{p95:.2f}",
-        f"{ordered[-1]:.2f}",
-        rate,
-    ]
-
-
-def print_table(backend: str, n: int, timings: Timings) -> None:
-    header = ["step", "updates", "mean ms", "p50 ms", "p95 ms", "max ms", "updates/s"]
-    rows = [_row(step, timings.per_step[step], None) for step in STEPS]
-    rows.append(_row("all", timings.all, timings.wall))
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    print(f"Telegram update latency — backend {backend}, {n} repeat visits × {len(STEPS)} updates")
-    print("(from the fake Bot API queueing the update to it receiving the bot's reply)")
-    print(line(header))
-    print(line(["-" * w for w in widths]))
-    for row in rows[:-1]:
-        print(line(row))
-    print(line(["-" * w for w in widths]))
-    print(line(rows[-1]))
+def print_report(backend: str, n: int, timings: Timings) -> None:
+    print_table(
+        [
+            f"Telegram update latency — backend {backend}, {n} repeat visits × {len(STEPS)} updates",
+            "(from the fake Bot API queueing the update to it receiving the bot's reply)",
+        ],
+        [
+            [latency_row(step, timings.per_step[step]) for step in STEPS],
+            [latency_row("all", timings.all, timings.wall)],
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="repeat visits to drive (5 updates each)")
-    parser.add_argument(
-        "--pg", metavar="URL", help="PostgreSQL server URL (postgresql+asyncpg://…); a temporary database is used"
-    )
-    args = parser.parse_args(argv)
-    if args.n < 1:
-        parser.error("--n must be at least 1")
-    logging.basicConfig(level=logging.WARNING)
-
-    if args.pg:
-        with scratch_database(args.pg) as url:
-            timings = asyncio.run(run(url, args.n))
-        print_table("postgresql", args.n, timings)
-        return 0
-
-    with tempfile.TemporaryDirectory(prefix="sotay-bench-") as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(url)
+    args = parse_args(__doc__.splitlines()[0], "repeat visits to drive (5 updates each)", argv)
+    with database(args.pg) as (backend, url):
         timings = asyncio.run(run(url, args.n))
-    print_table("sqlite", args.n, timings)
+    print_report(backend, args.n, timings)
     return 0
 
 

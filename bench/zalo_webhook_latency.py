@@ -16,16 +16,12 @@ CREATE/DROP DATABASE) and dropped afterwards.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import logging
 import os
 import secrets
 import socket
-import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
+from bench.common import database, latency_row, parse_args, print_table  # noqa: E402
 from bot.channels.zalo import SECRET_HEADER, ZaloChannel  # noqa: E402
 from bot.config import ZaloWebhook, load_config  # noqa: E402
 from bot.core.clock import SystemClock  # noqa: E402
@@ -44,9 +41,7 @@ from bot.handlers.router import Router  # noqa: E402
 from bot.services import invites  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store  # noqa: E402
-from bot.store.migrate import upgrade  # noqa: E402
 from tests.fakes.zalo_api import FakeZalo, Sent, text_update  # noqa: E402
-from tests.scratch_db import scratch_database  # noqa: E402
 
 STEPS = (("ghi nhan", "menu"), ("1", "household"), ("1 0", "skill+done"), ("1", "save"))
 SECRET_ENV = "SOTAY_BENCH_ZALO_SECRET"
@@ -157,69 +152,31 @@ async def run(url: str, n: int) -> Timings:
         os.environ.pop(SECRET_ENV, None)
 
 
-def _row(name: str, values: list[float], wall: float | None) -> list[str]:
-    ordered = sorted(values)
-    p95 = statistics.quantiles(ordered, n=100, method="inclusive")[94] if len(ordered) > 1 else ordered[0]
-    rate = f"{len(values) / wall:.1f}" if wall else ""
-    return [
-        name,
-        str(len(values)),
-        f"{statistics.fmean(ordered):.2f}",
-        f"{statistics.median(ordered):.2f}",
-        f"{p95:.2f}",
-        f"{ordered[-1]:.2f}",
-        rate,
+def print_report(backend: str, n: int, timings: Timings) -> None:
+    steps = [
+        latency_row(f"{name} ({typed!r})", timings.per_step[name]) for typed, name in STEPS if timings.per_step[name]
     ]
-
-
-def print_table(backend: str, n: int, timings: Timings) -> None:
-    header = ["step", "updates", "mean ms", "p50 ms", "p95 ms", "max ms", "updates/s"]
-    rows = [
-        _row(f"{name} ({typed!r})", timings.per_step[name], None) for typed, name in STEPS if timings.per_step[name]
-    ]
-    total = _row("all: POST → reply sent", timings.all, timings.wall)
-    ack = _row("webhook 200", timings.acks, None)
-    widths = [max(len(r[i]) for r in [header, *rows, total, ack]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    print(f"Zalo webhook latency — backend {backend}, {n} webhook updates of repeat visits ({len(STEPS)} per visit)")
-    print("(from the start of the webhook POST to the fake Zalo API receiving the bot's reply on sendMessage)")
-    print(line(header))
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row))
-    print(line(["-" * w for w in widths]))
-    print(line(total))
-    print(line(ack))
+    print_table(
+        [
+            f"Zalo webhook latency — backend {backend}, {n} webhook updates of repeat visits ({len(STEPS)} per visit)",
+            "(from the start of the webhook POST to the fake Zalo API receiving the bot's reply on sendMessage)",
+        ],
+        [
+            steps,
+            [
+                latency_row("all: POST → reply sent", timings.all, timings.wall),
+                latency_row("webhook 200", timings.acks),
+            ],
+        ],
+    )
     print(f"Outbound Zalo messages per repeat visit: {len(STEPS)} (one per member message).")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="webhook updates to time (4 per repeat visit)")
-    parser.add_argument(
-        "--pg", metavar="URL", help="PostgreSQL server URL (postgresql+asyncpg://…); a temporary database is used"
-    )
-    args = parser.parse_args(argv)
-    if args.n < 1:
-        parser.error("--n must be at least 1")
-    logging.basicConfig(level=logging.WARNING)
-
-    if args.pg:
-        with scratch_database(args.pg) as url:
-            timings = asyncio.run(run(url, args.n))
-        print_table("postgresql", args.n, timings)
-        return 0
-
-    with tempfile.TemporaryDirectory(prefix="sotay-bench-") as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(url)
+    args = parse_args(__doc__.splitlines()[0], "webhook updates to time (4 per repeat visit)", argv)
+    with database(args.pg) as (backend, url):
         timings = asyncio.run(run(url, args.n))
-    print_table("sqlite", args.n, timings)
+    print_report(backend, args.n, timings)
     return 0
 
 
