@@ -104,6 +104,12 @@ HH_ASK_NAME_SUGGESTED = "Họ tên chủ hộ là “{name}”? Chọn để gi�
 HH_NAME_INVALID = "Tên chủ hộ cần ít nhất 2 chữ cái. Hãy gõ lại, ví dụ: Nguyễn Văn An."
 HH_ASK_ADDRESS = "Địa chỉ hoặc xóm của hộ {name}? (ví dụ: Xóm 3, số nhà 12)"
 HH_ADDRESS_INVALID = "Hãy gõ địa chỉ hoặc tên xóm, ví dụ: Xóm 3."
+HH_NAME_HAS_DIGITS = (
+    "Tên chủ hộ không có chữ số (địa chỉ và số điện thoại hỏi ở bước sau). Hãy gõ họ tên, ví dụ: Nguyễn Văn An."
+)
+HH_ADDRESS_IS_PHONE = (
+    "Đây giống số điện thoại; bot sẽ hỏi số điện thoại ở bước sau. Bây giờ hãy gõ địa chỉ hoặc xóm, ví dụ: Xóm 3."
+)
 HH_ASK_PHONE = "Số điện thoại của hộ (không bắt buộc)? Gõ số, hoặc chọn Bỏ qua."
 HH_PHONE_INVALID = "Số điện thoại chưa đúng. Gõ kiểu 0912 345 678 hoặc +84 912 345 678, hoặc chọn Bỏ qua."
 HH_PHONE_UNUSUAL = "Lưu ý: số {phone} không thuộc đầu số thường gặp. Vẫn lưu; nếu gõ nhầm, sửa sau cũng được."

@@ -8,6 +8,7 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _CITIZEN_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+CITIZEN_ID_MASK = "************"
 
 # Vietnamese alphabet order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 _BASE_ORDER = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -57,5 +58,5 @@ def vi_sort_key(text: str) -> tuple[tuple[int, int], ...]:
 
 def mask_citizen_ids(text: str) -> tuple[str, bool]:
     """Replace 12-digit numbers (citizen ID numbers) with a mask; say whether any was found."""
-    masked, count = _CITIZEN_ID.subn("************", text)
+    masked, count = _CITIZEN_ID.subn(CITIZEN_ID_MASK, text)
     return masked, count > 0

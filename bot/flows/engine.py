@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
-from bot.core.choices import pick
+from bot.core.choices import Picked, pick
 from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, parse_callback_data
 from bot.flows.context import Ctx
 from bot.store.models import Conversation
@@ -56,7 +56,7 @@ class Step:
     prompt: Callable[[Ctx], Awaitable[Reply]]
     answer: Callable[[Ctx, Answer], Awaitable[Outcome]]
     multi: bool = False
-    numeric_answer: bool = False  # a typed number is the answer itself ("8" people), not an option number
+    numeric_answer: bool = False  # a typed number is the answer itself ("8" people, a phone), not an option number
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,13 @@ class Flow:
 
 def _selection_key(step: str) -> str:
     return f"_sel_{step}"
+
+
+def _is_typed_value(flow: Flow, step: str, text: str, picked: Picked | None) -> bool:
+    """In a step whose answer is a number, digits that are not exactly one option number are the value itself."""
+    if step == RESUME_STEP or not flow.steps[step].numeric_answer or any(ch.isalpha() for ch in text):
+        return False
+    return picked is None or bool(picked.unknown) or picked.too_many
 
 
 def _options_to_rows(options: tuple[Option, ...]) -> list[dict[str, object]]:
@@ -189,10 +196,10 @@ class FlowEngine:
             indexes = (parsed[1],)
         elif inbound.kind is not InboundKind.TEXT:
             return [Reply(T.TEXT_ONLY), await self._enter(ctx, flow, state.step, keep_token=True)]
-        elif state.step != RESUME_STEP and flow.steps[state.step].numeric_answer and inbound.text.strip().isdigit():
-            indexes = None
         else:
             picked = pick(inbound.text, options, state.multi_select)
+            if _is_typed_value(flow, state.step, inbound.text, picked):
+                picked = None  # "8" people or "0912 345 678": the number is the answer, not an option number
             if picked is not None and picked.too_many:
                 return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, state.step, keep_token=True)]
             if picked is not None and picked.unknown:

@@ -11,7 +11,7 @@ from bot import texts as T
 from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.phone import display_phone, normalise_phone
-from bot.core.text import mask_citizen_ids, nfc
+from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
 from bot.services import households, visits
@@ -115,6 +115,9 @@ async def new_name_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if answer.keys:  # kept the suggested name
         return Go("new_address")
     name, notes = _clean_text(answer.text, 120)
+    name = " ".join(name.replace(CITIZEN_ID_MASK, " ").split())  # a name keeps no trace of an ID number
+    if any(ch.isdigit() for ch in name):  # "xom 2", "0912…": an address or a phone typed one step early
+        return Stay(T.HH_NAME_HAS_DIGITS)
     if len(name) < 2 or not any(ch.isalpha() for ch in name):
         return Stay(T.HH_NAME_INVALID)
     new["head_name"] = name
@@ -129,6 +132,8 @@ async def new_address_answer(ctx: Ctx, answer: Answer) -> Outcome:
     address, notes = _clean_text(answer.text, 200)
     if len(address) < 2:
         return Stay(T.HH_ADDRESS_INVALID)
+    if not any(ch.isalpha() for ch in address) and normalise_phone(address).e164:
+        return Stay(T.HH_ADDRESS_IS_PHONE)
     ctx.data["new"]["address"] = address
     return Go("new_phone", notes)
 
@@ -342,7 +347,7 @@ FLOW = Flow(
         "household": Step(household_prompt, household_answer),
         "new_name": Step(new_name_prompt, new_name_answer),
         "new_address": Step(new_address_prompt, new_address_answer),
-        "new_phone": Step(new_phone_prompt, new_phone_answer),
+        "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),
         "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
         "consent": Step(consent_prompt, consent_answer),
         "duplicate": Step(duplicate_prompt, duplicate_answer),

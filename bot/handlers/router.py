@@ -118,19 +118,17 @@ class Router:
             return await self._run(ctx, self.commands.by_name(name), args)
         if inbound.kind is InboundKind.TEXT and (by_label := self.commands.by_menu_label(inbound.text)):
             return await self._run(ctx, by_label, "")
+        # A typed command word ("ghi nhan", "huy", "tro giup") is the command, also in the middle of a flow.
+        keyword = self.commands.by_keyword(inbound.text) if inbound.kind is InboundKind.TEXT else None
+        if keyword is not None:
+            return await self._run(ctx, keyword, "")
         state = await ENGINE.load(ctx.session, inbound)
         if state is not None:
-            keyword = self.commands.by_keyword(inbound.text) if inbound.kind is InboundKind.TEXT else None
-            if keyword is not None and keyword.name == "huy":
-                return await self._run(ctx, keyword, "")
             return await ENGINE.handle(ctx, state)
         if inbound.kind is InboundKind.CHOICE:
             return [Reply(T.BUTTON_OUTDATED)]
         if inbound.kind is not InboundKind.TEXT:
             return [Reply(T.TEXT_ONLY)]
-        keyword = self.commands.by_keyword(inbound.text)
-        if keyword is not None:
-            return await self._run(ctx, keyword, "")
         return [Reply(T.DONT_UNDERSTAND, menu=self.commands.menu(ctx.role))]
 
     async def _run(self, ctx: Ctx, command: Command | None, args: str) -> list[Reply]:

@@ -179,6 +179,7 @@ async def test_citizen_id_typed_into_a_name_is_masked(router, deps):
     async with deps.store.session() as s:
         household = (await s.exec(select(Household))).one()
     assert "001234567890" not in household.head_name
+    assert household.head_name == "Hoàng Văn Sơn"
 
 
 async def test_the_same_message_delivered_twice_is_handled_once(router, deps):
@@ -240,3 +241,51 @@ async def test_a_typed_number_of_people_is_the_count_not_an_option(router, deps)
     assert T.PEOPLE_INVALID in chat.text
     await chat.press("3")
     assert "3 người" in chat.text
+
+
+async def test_a_phone_number_typed_with_spaces_is_the_phone_and_1_still_skips(router, deps):
+    chat = await joined(router, deps, "u1")
+    await chat.say("/ghinhan")
+    await chat.say("them ho moi")
+    await chat.say("Vũ Quang Hải")
+    await chat.say("Xóm 2")
+    await chat.say("0912 888 777")
+    assert T.HH_ASK_FLAGS in chat.text
+    await chat.say("/ghinhan")
+    await chat.say("them ho moi")
+    await chat.say("Đinh Thị Oanh")
+    await chat.say("Xóm 4")
+    await chat.say("09123")  # too short to be a phone
+    assert T.HH_PHONE_INVALID in chat.text
+    await chat.say("1")  # the numbered "Bỏ qua"
+    assert T.HH_ASK_FLAGS in chat.text
+
+
+async def test_a_command_word_typed_in_the_middle_of_a_flow_is_the_command(router, deps):
+    chat = await joined(router, deps, "u1")
+    await chat.say("/ghinhan")
+    await chat.say("them ho moi")
+    await chat.say("ghi nhan")  # not a name: the member starts over
+    assert T.HH_PICK_EMPTY in chat.text and "Họ tên chủ hộ" not in chat.text
+    await chat.say("tro giup")
+    assert "Các lệnh bạn dùng được" in chat.text
+
+
+async def test_an_address_or_phone_typed_a_step_early_is_caught(router, deps):
+    chat = await joined(router, deps, "u1")
+    await chat.say("/ghinhan")
+    await chat.say("them ho moi")
+    await chat.say("xom 2")  # the address, typed while the name was asked
+    assert T.HH_NAME_HAS_DIGITS in chat.text
+    await chat.say("Vu Quang Hai")
+    await chat.say("0912 888 777")  # the phone, typed while the address was asked
+    assert T.HH_ADDRESS_IS_PHONE in chat.text
+    await chat.say("Xom 2")
+    await chat.say("0912 888 777")
+    await chat.say("0")
+    await chat.say("dong y")
+    await chat.say("1 0")
+    await chat.say("luu")
+    async with deps.store.session() as s:
+        household = (await s.exec(select(Household))).one()
+    assert (household.head_name, household.address, household.phone) == ("Vu Quang Hai", "Xom 2", "+84912888777")
