@@ -115,6 +115,15 @@ class Flows(_Strict):
     recent_households: int = Field(default=6, ge=1, le=20)
 
 
+class Visits(_Strict):
+    member_edit_hours: int = Field(default=48, ge=0, le=24 * 31)  # a member may fix their own visit this long
+    backdate_days: int = Field(default=62, ge=0, le=366)  # how far back a visit may be dated ("12/10")
+
+
+class Imports(_Strict):
+    max_file_mb: int = Field(default=5, ge=1, le=50)  # a household list sent in chat
+
+
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -137,6 +146,8 @@ class Config(_Strict):
     targets: Targets = Targets()
     channels: Channels = Channels()
     flows: Flows = Flows()
+    visits: Visits = Visits()
+    imports: Imports = Imports()
     invites: Invites = Invites()
     privacy: Privacy = Privacy()
 

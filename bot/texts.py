@@ -222,3 +222,20 @@ ZALO_CLI_WEBHOOK_DELETED = "Đã xoá webhook; bot có thể chạy chế độ 
 ZALO_CLI_POLLING = "không có (chế độ polling)"
 ZALO_CLI_BOT = "Bot Zalo: {name}\nWebhook: {webhook}"
 ZALO_CLI_QUOTA = "Tin đã gửi tháng {month}: {used}/{limit} ({share}); đang chờ gửi: {pending}"
+
+# --- the day of a visit -----------------------------------------------------------------------------------------
+DAY_ASK = "Ngày đi hỗ trợ (đang là {day})? Chọn, hoặc gõ ngày dạng 12/10."
+DAY_TODAY = "Hôm nay ({day})"
+DAY_YESTERDAY = "Hôm qua ({day})"
+DAY_INVALID = "Chưa đọc được ngày. Gõ ví dụ: hôm qua, 12/10 hoặc 12/10/2026."
+DAY_FUTURE = "Ngày {day} chưa tới. Chọn hôm nay, hôm qua, hoặc gõ một ngày đã qua."
+DAY_TOO_OLD = "Ngày {day} đã quá xa; chỉ ghi được từ {earliest} trở lại đây. Việc cũ hơn, báo tổ trưởng."
+DAY_LOCKED = (
+    "Ngày {day} thuộc kỳ {period} mà tổ đã nộp báo cáo, nên không ghi hay sửa được nữa. "
+    "Cần sửa thì báo cán bộ xã mở lại kỳ."
+)
+
+# --- command menu entries of the household register (issue 4) --------------------------------------------------
+CMD_EDIT_VISIT = "Sửa hoặc huỷ lượt đã ghi"
+CMD_FLAG_VISIT = "Đánh dấu lượt cần kiểm tra (tổ trưởng)"
+CMD_IMPORT = "Nhập danh sách hộ từ tệp Excel/CSV"

@@ -27,6 +27,7 @@ class Inbound:
     choice: str | None = None
     kind: InboundKind = InboundKind.TEXT
     display_name: str | None = None
+    file: tuple[str, bytes] | None = None  # (file name, content) of a document the user sent, when downloaded
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.core.roles import Role
 from bot.core.text import nfc
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
-from bot.handlers import basics, invites, visits
+from bot.handlers import basics, corrections, imports, invites, visits
 from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
 from bot.services import dedup, members
 from bot.services import invites as invite_codes
@@ -51,6 +51,9 @@ def build_commands() -> CommandTable:
                 ("moi", "loi moi"),
                 T.MENU_INVITE,
             ),
+            Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit, ("sua", "sua luot")),
+            Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag, ("kiem tra",)),
+            Command("nhap", T.CMD_IMPORT, frozenset({Role.STAFF, Role.ADMIN}), imports.start, ("nhap", "nhap ds")),
             Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel, ("huy", "thoi", "dung lai")),
             Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code, ("lien ket",)),
             Command("trogiup", T.CMD_HELP, EVERYONE, show_help, ("tro giup", "help", "menu"), T.MENU_HELP),
@@ -122,6 +125,8 @@ class Router:
         keyword = self.commands.by_keyword(inbound.text) if inbound.kind is InboundKind.TEXT else None
         if keyword is not None:
             return await self._run(ctx, keyword, "")
+        if inbound.kind is InboundKind.FILE:  # a household list sent in chat
+            return await imports.receive_file(ctx)
         state = await ENGINE.load(ctx.session, inbound)
         if state is not None:
             return await ENGINE.handle(ctx, state)

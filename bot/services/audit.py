@@ -29,3 +29,15 @@ async def record(
             detail=detail,
         )
     )
+
+
+async def denied(
+    session: AsyncSession,
+    at: datetime,
+    actor_member_id: int | None,
+    entity: str,
+    entity_id: int | str | None,
+    reason: str,
+) -> None:
+    """Record an attempt to read or change something outside the actor's scope (another team's household…)."""
+    await record(session, at, actor_member_id, "access.denied", entity, entity_id, reason=reason)

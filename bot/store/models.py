@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.store.types import UTCDateTime
@@ -61,7 +61,7 @@ class Household(SQLModel, table=True):
     elderly: bool = False
     ethnic_minority: bool = False
     no_device: bool = False
-    assigned_member_id: int | None = Field(default=None, foreign_key="member.id")
+    assigned_member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     consent_at: datetime | None = _utc(default=None)
     consent_version: str | None = Field(default=None, max_length=20)
     consent_by: int | None = Field(default=None, foreign_key="member.id")
@@ -96,6 +96,58 @@ class VisitSkill(SQLModel, table=True):
 
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     skill_code: str = Field(max_length=30, primary_key=True)
+
+
+class HouseholdPlatform(SQLModel, table=True):
+    """A member's correction of one household's status on one platform; visits imply the rest."""
+
+    __tablename__ = "household_platform"
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    platform_code: str = Field(max_length=30, primary_key=True)
+    status: str = Field(max_length=10)  # none | guided | uses
+    set_by: int | None = Field(default=None, foreign_key="member.id")
+    set_at: datetime = _utc()
+
+
+class VisitFlag(SQLModel, table=True):
+    """A leader's "cần kiểm tra" on a visit, with the reason; resolved when the visit is corrected or cleared."""
+
+    __tablename__ = "visit_flag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    reason: str = Field(max_length=300)
+    flagged_by: int | None = Field(default=None, foreign_key="member.id")
+    flagged_at: datetime = _utc()
+    resolved_at: datetime | None = _utc(default=None)
+    resolved_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class PeriodLock(SQLModel, table=True):
+    """A reported period of one team: its visits can no longer be added, dated into, edited or undone."""
+
+    __tablename__ = "period_lock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_code: str = Field(max_length=20, index=True)
+    period_key: str = Field(max_length=20)  # 2026-11, 2026-Q4, 2026
+    starts_on: date
+    ends_on: date
+    locked_at: datetime = _utc()
+    locked_by: int | None = Field(default=None, foreign_key="member.id")
+    reopened_at: datetime | None = _utc(default=None)
+    reopened_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Upload(SQLModel, table=True):
+    """A file a member sent (e.g. a household list to import), kept only until its flow ends."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    name: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc(index=True)
 
 
 class Conversation(SQLModel, table=True):
