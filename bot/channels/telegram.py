@@ -1,9 +1,11 @@
 """The Telegram channel: python-telegram-bot embedded in the bot's own asyncio loop.
 
-This is the only module that imports `telegram`. It turns updates into neutral `Inbound` messages, hands them
-to the router and renders the `Reply`s: options as inline buttons whose payload is the prompt's token and the
-option's position (never its value), the main menu as a persistent reply keyboard, and a multi-select toggle as
-an edit of the message that was tapped.
+This module and its outbox sender (bot.channels.telegram_sender) are the only ones that import `telegram`. It
+turns updates into neutral `Inbound` messages (downloading a document the user sends, within the import size
+limit), hands them to the router and renders the `Reply`s: options as inline buttons whose payload is the prompt's
+token and the option's position (never its value), the main menu as a persistent reply keyboard, and a multi-select
+toggle as an edit of the message that was tapped. Proactive messages (the outbox) go out through the sender, which
+starts and stops with the channel.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import contextlib
 import importlib.util
 import logging
 import os
+import time
 import traceback
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -46,8 +50,11 @@ from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
-from bot.services import invites
+from bot.services import invites, members
 from bot.services.deps import Deps
+
+if TYPE_CHECKING:
+    from bot.channels.telegram_sender import Sleep, TelegramSender
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096  # Bot API limit for a message's text, in UTF-16 code units
@@ -56,6 +63,8 @@ LONG_LABEL = 20  # a button label longer than this gets a row of its own
 SELECTED_MARK = "✅ "
 _PACKAGE = Path(__file__).resolve().parent.parent  # the `bot` package
 _MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
+DEFAULT_FILE_NAME = "tep"  # a document sent without a file name
+SEND_RATE = 25.0  # outbox messages per second, under Telegram's ~30/s for a bot
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -215,12 +224,17 @@ def _is_not_modified(exc: BadRequest) -> bool:
     return "not modified" in exc.message.lower()
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait, in seconds (never negative)."""
     with warnings.catch_warnings():  # PTB warns about the int/timedelta change of this attribute
         warnings.simplefilter("ignore")
         value = exc.retry_after
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
+    return max(seconds, 0.0)
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    return min(retry_after_seconds(exc), _MAX_RETRY_AFTER)
 
 
 def _where(exc: BaseException) -> str:
@@ -279,7 +293,12 @@ class TelegramChannel:
         poll_interval: float = 0.0,
         poll_timeout: float = 10.0,
         max_concurrent: int = 8,
+        send_rate: float = SEND_RATE,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
+        from bot.channels.telegram_sender import TelegramSender  # it imports this module's rendering helpers
+
         self.router = router
         self.deps = deps
         self.settings = settings
@@ -290,6 +309,7 @@ class TelegramChannel:
         self._token = token
         self._app: Application | None = None
         self._commands_for: dict[int, Role] = {}  # chats whose command menu was set in this process
+        self.sender: TelegramSender = TelegramSender(deps, rate=send_rate, monotonic=monotonic, sleep=sleep)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -328,6 +348,7 @@ class TelegramChannel:
             await self._call(lambda: app.bot.set_my_commands([BotCommand("start", T.CMD_START)]))
             await app.start()
             await self._start_updates(app, secret)
+            self.sender.start(app.bot)
         except BaseException:
             await self.stop()
             raise
@@ -369,7 +390,9 @@ class TelegramChannel:
         )
 
     async def stop(self) -> None:
-        """Stop receiving, finish the updates in hand, and release connections. Safe to call more than once."""
+        """Stop the outbox sender (what is not sent stays pending), stop receiving, finish the updates in hand, and
+        release connections. Safe to call more than once."""
+        await self.sender.stop()
         app, self._app = self._app, None
         if app is None:
             return
@@ -379,6 +402,14 @@ class TelegramChannel:
             await app.stop()
         await app.shutdown()
         await app.bot.shutdown()  # when start failed in getMe, the application never owned the connections
+
+    def wake(self) -> None:
+        """Ask the outbox sender to look for due messages now (e.g. right after queueing one)."""
+        self.sender.wake()
+
+    async def drain_once(self) -> int:
+        """Send what is due in the outbox now; how many messages were sent. For tests and tools."""
+        return await self.sender.drain_once()
 
     # --- updates -> router ---------------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -394,16 +425,48 @@ class TelegramChannel:
         kind = _kind(message)
         if kind is None:
             return  # a service message (nothing the user typed or sent)
+        text, file = message.text or "", None
+        if kind is InboundKind.FILE and message.document is not None:
+            text = message.caption or ""
+            if await self._is_member(user.id):  # a stranger's file is not fetched: they can only join
+                file = await self._download(message.document)
         inbound = Inbound(
             channel=CHANNEL,
             user_ref=str(user.id),
             chat_ref=str(message.chat.id),
             message_id=f"m{message.chat.id}:{message.message_id}",
-            text=message.text or "",
+            text=text,
             kind=kind,
             display_name=user.full_name,
+            file=file,
         )
         await self._serve(message.chat.id, inbound, pressed=None)
+
+    async def _is_member(self, user_id: int) -> bool:
+        async with self.deps.store.session() as session:
+            return await members.by_identity(session, CHANNEL, str(user_id)) is not None
+
+    async def _download(self, document: Document) -> tuple[str, bytes] | None:
+        """The document's name and content, or None when it is larger than the import limit or the download
+        failed (the handler then tells the user). Only sizes and error types are logged."""
+        limit = self.deps.config.imports.max_file_mb * 1024 * 1024
+        if document.file_size is not None and document.file_size > limit:
+            log.info("telegram document not downloaded: %d bytes, over the %d-byte limit", document.file_size, limit)
+            return None
+        bot = self._bot
+        try:
+            file = await self._call(lambda: bot.get_file(document.file_id))
+            if file.file_size is not None and file.file_size > limit:
+                log.info("telegram document not downloaded: %d bytes, over the %d-byte limit", file.file_size, limit)
+                return None
+            content = await self._call(lambda: file.download_as_bytearray())
+        except (TelegramError, RuntimeError) as exc:  # RuntimeError: Telegram gave no file path
+            log.warning("could not download a telegram document: %s", type(exc).__name__)
+            return None
+        if len(content) > limit:
+            log.info("telegram document dropped: %d bytes, over the %d-byte limit", len(content), limit)
+            return None
+        return document.file_name or DEFAULT_FILE_NAME, bytes(content)
 
     async def _on_callback(self, query: CallbackQuery) -> None:
         answered = asyncio.create_task(self._answer(query))  # stop the button's spinner while we work
@@ -436,6 +499,7 @@ class TelegramChannel:
             return
         await self._render(chat_id, handled.replies, pressed)
         await self._sync_commands(chat_id, handled)
+        self.wake()  # the message may have queued a notice for someone else (a flagged visit, an assignment)
 
     # --- router -> Telegram --------------------------------------------------------------------------------------
     async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import exists, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,15 +50,30 @@ async def enqueue(
     return item
 
 
-async def due(session: AsyncSession, channel: str, now: datetime, limit: int = 50) -> Sequence[OutboxItem]:
-    """Pending messages whose time has come, oldest first; rows are locked for this sender on PostgreSQL."""
-    stmt = (
-        select(OutboxItem)
-        .where(OutboxItem.channel == channel, OutboxItem.status == PENDING, OutboxItem.next_attempt_at <= now)
-        .order_by(col(OutboxItem.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+async def due(
+    session: AsyncSession, channel: str, now: datetime, limit: int = 50, in_order: bool = False
+) -> Sequence[OutboxItem]:
+    """Pending messages whose time has come, oldest first; rows are locked for this sender on PostgreSQL.
+
+    With `in_order`, a message is left out while an older message to the same chat is still pending and either
+    due or already tried (waiting for a retry, or being sent by another sender): each chat gets one message at a
+    time, in order. An older message queued for a later time and never tried does not hold the chat back.
+    """
+    stmt = select(OutboxItem).where(
+        OutboxItem.channel == channel, OutboxItem.status == PENDING, OutboxItem.next_attempt_at <= now
     )
+    if in_order:
+        older = aliased(OutboxItem)
+        stmt = stmt.where(
+            ~exists().where(
+                older.channel == OutboxItem.channel,
+                older.chat_ref == OutboxItem.chat_ref,
+                older.status == PENDING,
+                col(older.id) < col(OutboxItem.id),
+                or_(older.next_attempt_at <= now, col(older.error).is_not(None)),
+            )
+        )
+    stmt = stmt.order_by(col(OutboxItem.id)).limit(limit).with_for_update(skip_locked=True)
     return (await session.exec(stmt)).all()
 
 

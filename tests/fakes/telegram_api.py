@@ -1,9 +1,15 @@
 """A fake Telegram Bot API server for end-to-end tests and the latency bench.
 
 It serves `/bot{TOKEN}/{method}` on 127.0.0.1 (a free port) with the real Bot API response shapes, so the real
-python-telegram-bot client talks to it unchanged. A test acts as the user through `user_sends_text` and
-`user_presses`, and waits for the bot's answers with `wait_for_sent`, which wakes on an asyncio.Condition as soon
-as the bot has sent them (the timeout is only a safety net).
+python-telegram-bot client talks to it unchanged, and `/file/bot{TOKEN}/{file_path}` for the documents a user
+sent (`user_sends_document`, then `getFile` and the download). A test acts as the user through `user_sends_text`
+and `user_presses`, and waits for the bot's answers with `wait_for_sent`, which wakes on an asyncio.Condition as
+soon as the bot has sent them (the timeout is only a safety net).
+
+Failures: `fail_next(method, …)` fails the next call of a method; `fail_chat(chat, …)` fails sendMessage to one
+chat (a 5xx, a 429 with `retry_after`, a 400…) a number of times; `block(chat)` answers 403 Forbidden for good.
+`received(chat)` lists what one chat got, in order; every `Sent.at` comes from `now`, a time function a test may
+replace with its own fake time.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float  # time.perf_counter() when it arrived
+    at: float  # FakeTelegram.now() when it arrived (time.perf_counter() unless a test gives its own)
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ class Sent:
 class QueuedUpdate:
     update_id: int
     payload: dict[str, Any]
-    queued_at: float  # time.perf_counter() when the user acted
+    queued_at: float  # FakeTelegram.now() when the user acted
 
 
 @dataclass
@@ -84,6 +90,8 @@ class _Failure:
     error_code: int
     description: str
     remaining: int
+    retry_after: int | None = None
+    skip: int = 0  # calls that still succeed before this failure starts
 
 
 @dataclass
@@ -97,6 +105,7 @@ class FakeTelegram:
     sent: list[Sent] = field(default_factory=list)
     updates: list[QueuedUpdate] = field(default_factory=list)
     unknown_methods: list[str] = field(default_factory=list)
+    now: Callable[[], float] = time.perf_counter  # the time recorded in Call.at and Sent.at
 
     def __post_init__(self) -> None:
         self._pending: list[QueuedUpdate] = []
@@ -105,6 +114,9 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
         self._failures: dict[str, _Failure] = {}
+        self._chat_failures: dict[int, list[_Failure]] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        self._file_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
         self._mark = 0
@@ -116,6 +128,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -146,9 +159,37 @@ class FakeTelegram:
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
 
-    def fail_next(self, method: str, error_code: int = 500, description: str = "Internal Server Error") -> None:
-        """Make the next call of `method` fail with this Bot API error."""
-        self._failures[method.lower()] = _Failure(error_code, description, 1)
+    def fail_next(
+        self,
+        method: str,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next call of `method` fail with this Bot API error ("download": the next file download)."""
+        self._failures[method.lower()] = _Failure(error_code, description, 1, retry_after)
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        times: int = 1,
+        retry_after: int | None = None,
+        after: int = 0,
+    ) -> None:
+        """Make `times` sendMessage calls to `chat_id` fail, once `after` more calls have succeeded (failures set
+        earlier for the chat come first). A 429 with `retry_after` answers as Telegram does:
+        `parameters: {retry_after}`.
+        """
+        if error_code == 429 and description == "Internal Server Error":
+            description = f"Too Many Requests: retry after {retry_after or 1}"
+        failure = _Failure(error_code, description, times, retry_after, skip=after)
+        self._chat_failures.setdefault(chat_id, []).append(failure)
+
+    def block(self, chat_id: int) -> None:
+        """The user of `chat_id` blocked the bot: every sendMessage to it gets 403 Forbidden from now on."""
+        self._chat_failures[chat_id] = [_Failure(403, "Forbidden: bot was blocked by the user", 1 << 30)]
 
     # --- the simulated user ----------------------------------------------------------------------------------
     def user_sends_text(
@@ -177,6 +218,35 @@ class FakeTelegram:
             "data": callback_data,
         }
         return self._queue({"callback_query": query})
+
+    def user_sends_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str | None = "danh_sach.csv",
+        *,
+        caption: str | None = None,
+        mime_type: str = "text/csv",
+        file_size: int | None = None,
+        size_known: bool = True,
+    ) -> QueuedUpdate:
+        """The user sends a document; `getFile` and the download then serve `content`.
+
+        `file_size` overrides the size the update announces (default: the real size); `size_known=False` leaves it
+        out, as Telegram may.
+        """
+        n = next(self._file_ids)
+        file_id = f"BQACAgIAAxkBAAI{n:06d}"
+        self._files[file_id] = (f"documents/file_{n}", content)
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"AgAD{n:06d}", "mime_type": mime_type}
+        if file_name is not None:
+            document["file_name"] = file_name
+        if size_known:
+            document["file_size"] = len(content) if file_size is None else file_size
+        extra: dict[str, Any] = {"document": document}
+        if caption is not None:
+            extra["caption"] = caption
+        return self.user_sends(user_id, **extra)
 
     def press(self, user_id: int, label: str, exact: bool = False) -> QueuedUpdate:
         """Tap the button whose text contains (or, with `exact`, equals) `label` on the newest keyboard."""
@@ -208,7 +278,7 @@ class FakeTelegram:
         return message
 
     def _queue(self, payload: dict[str, Any]) -> QueuedUpdate:
-        update = QueuedUpdate(next(self._update_ids), payload, time.perf_counter())
+        update = QueuedUpdate(next(self._update_ids), payload, self.now())
         self._pending.append(update)
         self.updates.append(update)
         self._mark = len(self.sent)
@@ -284,6 +354,14 @@ class FakeTelegram:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
+    def received(self, chat_id: int) -> list[Sent]:
+        """The new messages (not edits) that reached `chat_id`, in the order they arrived."""
+        return [s for s in self.sent if s.chat_id == chat_id and not s.edited]
+
+    def attempts(self, chat_id: int, method: str = "sendMessage") -> int:
+        """How many times the bot called `method` for `chat_id`, failed calls included."""
+        return sum(1 for c in self.calls_to(method) if _maybe_int(c.params.get("chat_id")) == chat_id)
+
     def last_keyboard(self, chat_id: int) -> Sent | None:
         """The newest message in the chat that carries inline buttons (as last sent or edited)."""
         for sent in reversed(self.sent):
@@ -306,15 +384,12 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
-        self.calls.append(Call(method, params, time.perf_counter()))
+        self.calls.append(Call(method, params, self.now()))
         async with self._changed:
             self._changed.notify_all()
-        failure = self._failures.get(method.lower())
+        failure = self._take_failure(method)
         if failure is not None:
-            failure.remaining -= 1
-            if failure.remaining <= 0:
-                del self._failures[method.lower()]
-            return _error(failure.error_code, failure.description)
+            return _error(failure.error_code, failure.description, failure.retry_after)
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             self.unknown_methods.append(method)
@@ -322,8 +397,37 @@ class FakeTelegram:
         try:
             result = await handler(params)
         except _ApiError as exc:
-            return _error(exc.code, exc.description)
+            return _error(exc.code, exc.description, exc.retry_after)
         return web.json_response({"ok": True, "result": result})
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        failure = self._failures.get(method.lower())
+        if failure is not None:
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                del self._failures[method.lower()]
+        return failure
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot{token}/{file_path}: the content of a document a user sent."""
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        path = request.match_info["path"]
+        self.calls.append(Call("download", {"file_path": path}, self.now()))
+        failure = self._take_failure("download")
+        if failure is not None:
+            return _error(failure.error_code, failure.description, failure.retry_after)
+        content = next((c for p, c in self._files.values() if p == path), None)
+        if content is None:
+            return _error(404, "Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
+
+    async def _api_getfile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self._files:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        path, content = self._files[file_id]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path}
 
     async def _api_getme(self, params: dict[str, Any]) -> Any:
         return {
@@ -367,6 +471,15 @@ class FakeTelegram:
                 return []
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> Any:
+        failures = self._chat_failures.get(_chat_id(params))
+        if failures and failures[0].skip > 0:
+            failures[0].skip -= 1
+        elif failures:
+            failure = failures[0]
+            failure.remaining -= 1
+            if failure.remaining <= 0:
+                failures.pop(0)
+            raise _ApiError(failure.error_code, failure.description, failure.retry_after)
         return await self._bot_message("sendMessage", params, text=str(params.get("text", "")))
 
     async def _api_sendphoto(self, params: dict[str, Any]) -> Any:
@@ -392,7 +505,7 @@ class FakeTelegram:
             message["reply_markup"] = markup  # Telegram echoes inline keyboards only
         self._messages[(chat_id, message["message_id"])] = message
         text = str(content.get("text") or content.get("caption") or "")
-        await self._record(Sent(method, chat_id, message["message_id"], text, markup, time.perf_counter()))
+        await self._record(Sent(method, chat_id, message["message_id"], text, markup, self.now()))
         return message
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> Any:
@@ -420,7 +533,7 @@ class FakeTelegram:
             message["reply_markup"] = markup
         else:
             message.pop("reply_markup", None)
-        await self._record(Sent(method, chat_id, message_id, new_text, markup, time.perf_counter()))
+        await self._record(Sent(method, chat_id, message_id, new_text, markup, self.now()))
         return message
 
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> Any:
@@ -447,14 +560,25 @@ class FakeTelegram:
 
 
 class _ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": code, "description": description}, status=code)
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
+
+
+def _maybe_int(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _chat_id(params: dict[str, Any]) -> int:
