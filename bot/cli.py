@@ -1,4 +1,4 @@
-"""The command line: sotay run | demo | db upgrade | invite create."""
+"""The command line: sotay run | demo | db upgrade | invite create | import households | zalo."""
 
 from __future__ import annotations
 
@@ -15,11 +15,15 @@ from bot import texts as T
 from bot.app import configure_logging, open_deps, run_channels, run_demo
 from bot.config import Config, ConfigError, load_config
 from bot.core.roles import Role
+from bot.core.tabular import Table, TableError, read_table
 from bot.demo import DEMO_DB
-from bot.services import invites
+from bot.flows.import_households import report_text, table_error_text
+from bot.services import household_import, invites
+from bot.services.household_import import Action
 from bot.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
+CLI_DETAILS = 30  # lines of detail an import prints
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--team", help="team code (thôn/TDP); none for commune staff")
     create.add_argument("--role", choices=["member", "leader", "staff"], default="member")
     create.add_argument("--name", help="the invitee's name, shown to the team")
+    imports = sub.add_parser("import", help="import lists")
+    import_sub = imports.add_subparsers(dest="what", required=True)
+    households = import_sub.add_parser("households", help="a thôn's existing household list (.xlsx or .csv)")
+    households.add_argument("file", type=Path, help="the .xlsx or .csv file")
+    households.add_argument("--team", required=True, help="team code (thôn/TDP) whose register receives the list")
+    households.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    households.add_argument(
+        "--include-similar", action="store_true", help="also add rows that look like a household already there"
+    )
     return parser
 
 
@@ -80,6 +93,41 @@ async def _create_invite(config: Config, team: str | None, role: Role, name: str
     return "\n".join(lines)
 
 
+def _read_list(path: Path) -> Table:
+    """The household list in `path`; a file that cannot be opened or read stops with a reason (exit 2)."""
+    try:
+        content = path.read_bytes()
+    except OSError as err:
+        reason = T.FILE_ERRORS.get(type(err).__name__, err.strerror or type(err).__name__)
+        raise ConfigError(T.CLI_IMPORT_FILE_UNREADABLE.format(path=path, reason=reason)) from None
+    try:
+        return read_table(path.name, content)
+    except TableError as err:
+        raise ConfigError(T.IMPORT_FILE_UNREADABLE.format(name=path, reason=table_error_text(err))) from None
+
+
+async def _import_households(config: Config, args: argparse.Namespace) -> str:
+    team = config.team(args.team)
+    if team is None:
+        raise ConfigError(T.CLI_UNKNOWN_TEAM.format(team=args.team, codes=", ".join(t.code for t in config.teams)))
+    table = _read_list(args.file)
+    deps = await open_deps(config)
+    try:
+        async with deps.store.session() as session:
+            report = await household_import.plan(session, team.code, table, include_similar=args.include_similar)
+            if not args.dry_run:
+                await household_import.apply(session, report, deps.clock.now(), None, source="cli")
+    finally:
+        table.close()
+        await deps.store.close()
+    lines = [report_text(report, team.name, CLI_DETAILS)]
+    if report.count(Action.DUPLICATE) and not args.include_similar:
+        lines.append(T.CLI_IMPORT_SIMILAR_HINT)
+    if args.dry_run:
+        lines.append(T.CLI_IMPORT_DRY_RUN)
+    return "\n".join(lines)
+
+
 async def _zalo(config: Config, args: argparse.Namespace) -> str:
     from bot.channels import zalo_admin
 
@@ -101,6 +149,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(T.CLI_DB_UPGRADED.format(url=make_url(config.database.url).render_as_string(hide_password=True)))
     elif args.command == "invite":
         print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
+    elif args.command == "import":
+        print(asyncio.run(_import_households(config, args)))
     elif args.command == "zalo":
         print(asyncio.run(_zalo(config, args)))
     elif args.command == "demo":

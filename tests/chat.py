@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import count
 
@@ -69,6 +70,11 @@ class Chat:
             kind=kind,
             display_name=self.name,
         )
+
+    async def send_file(self, name: str, content: bytes | None) -> list[Reply]:
+        """Send a document, as a channel delivers one; `content` None: the channel could not download it."""
+        inbound = replace(self._inbound(kind=InboundKind.FILE), file=None if content is None else (name, content))
+        return await self.send(inbound)
 
 
 async def new_code(deps: Deps, role: Role, team: str | None, name: str | None = None) -> str:

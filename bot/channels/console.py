@@ -1,19 +1,24 @@
-"""The terminal channel: one line in, the bot's replies out. Scriptable from standard input."""
+"""The terminal channel: one line in, the bot's replies out. Scriptable from standard input.
+
+`/tep PATH` (or `/file PATH`) sends a local file as if it were attached, so the demo can import a list.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import uuid
+from pathlib import Path
 from typing import TextIO
 
 from bot import texts as T
-from bot.core.messages import Inbound, Reply
+from bot.core.messages import Inbound, InboundKind, Reply
 from bot.handlers.router import Router
 from bot.render.numbered import numbered_text
 
 CHANNEL = "console"
 PROMPT = "› "
+FILE_COMMANDS = ("/tep", "/file")  # "/tep data/ds_ho.xlsx" sends that local file, as an attachment would
 
 
 def render(reply: Reply) -> str:
@@ -39,13 +44,36 @@ class ConsoleChannel:
         self.interactive = stdin.isatty() if interactive is None else interactive
 
     async def send_line(self, line: str) -> list[Reply]:
-        inbound = Inbound(
+        command, _, rest = line.strip().partition(" ")
+        if command.lower() in FILE_COMMANDS:
+            return await self.send_file(rest)
+        return await self._send(self._inbound(text=line))
+
+    async def send_file(self, path_text: str) -> list[Reply]:
+        """Send a local file as a document; a path that cannot be read is answered here, nothing is sent."""
+        path = Path(path_text.strip().strip("\"'"))
+        try:
+            content = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
+        except OSError as err:
+            reason = T.FILE_ERRORS.get(type(err).__name__, err.strerror or type(err).__name__)
+            self.write(T.CONSOLE_FILE_NOT_FOUND.format(path=path, reason=reason))
+            return []
+        return await self._send(self._inbound(kind=InboundKind.FILE, file=(path.name, content)))
+
+    def _inbound(
+        self, text: str = "", kind: InboundKind = InboundKind.TEXT, file: tuple[str, bytes] | None = None
+    ) -> Inbound:
+        return Inbound(
             channel=CHANNEL,
             user_ref=self.user_ref,
             chat_ref=self.user_ref,
             message_id=uuid.uuid4().hex,
-            text=line,
+            text=text,
+            kind=kind,
+            file=file,
         )
+
+    async def _send(self, inbound: Inbound) -> list[Reply]:
         handled = await self.router.handle(inbound)
         for reply in handled.replies:
             self.write(render(reply))

@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.phone import normalise_phone
 from bot.core.text import nfc, word_key
 from bot.services import audit
+from bot.services.household_match import MatchIndex, address_numbers
 from bot.store.models import Household, Visit
 
-NAME_MATCH = 86  # token_sort_ratio on folded names: "Nguyen Van An" ~ "Nguyễn Văn Ân", "An Nguyen Van"
-ADDRESS_MATCH = 70  # token_set_ratio on folded addresses: "xom 3" ~ "Xóm 3, thôn Đông"
 SEARCH_CUTOFF = 75
 
 
@@ -31,23 +31,13 @@ class NewHousehold:
     no_device: bool = False
 
 
-_NUMBER = re.compile(r"\d+")
-
-
-def _numbers_agree(a: str, b: str) -> bool:
-    """One side's numbers contain the other's: "xom 3" agrees with "xom 3 so nha 12", not with "xom 5"."""
-    first, second = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
-    return not first or not second or first <= second or second <= first
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
 def _e164(phone: str | None) -> str | None:
+    if phone and _E164.fullmatch(phone):
+        return phone  # already stored form: no need to parse again
     return normalise_phone(phone).e164 if phone else None
-
-
-def _addresses_match(a: str, b: str) -> bool:
-    if not a or not b:
-        return True
-    return _numbers_agree(a, b) and fuzz.token_set_ratio(a, b) >= ADDRESS_MATCH
 
 
 def _active(team_code: str):  # type: ignore[no-untyped-def]
@@ -84,86 +74,144 @@ async def recent_for_member(session: AsyncSession, team_code: str, member_id: in
     return result
 
 
+def _name_words() -> ColumnElement[str]:
+    return literal(" ") + Household.name_key + literal(" ")
+
+
+def _starts_a_word(token: str) -> ColumnElement[bool]:
+    """The folded name has a word starting with `token` (folded keys hold only a-z, 0-9: nothing to escape)."""
+    return _name_words().like(f"% {token}%")
+
+
+def _active_in(team_code: str) -> tuple[ColumnElement[bool], ...]:
+    return (Household.team_code == team_code, col(Household.archived_at).is_(None))  # type: ignore[return-value]
+
+
+async def _ids(session: AsyncSession, stmt: Any) -> list[int]:
+    return list((await session.exec(stmt)).all())
+
+
 async def search(session: AsyncSession, team_code: str, query: str, limit: int = 8) -> list[Household]:
-    """Households of the team whose head's name (or address) matches what was typed, best first."""
+    """Households of the team whose head's name (or address) matches what was typed, best first.
+
+    1. every typed word starts a word of the name, in any order ("ngo nga" → "Ngô Ngọc Nga"): whole words typed
+       first, then shorter names;
+    2. the address contains what was typed ("xom 3");
+    3. only when neither found anything: a close name (a typo), among names where all typed words but one start a
+       word (and the other's first letter does).
+    The first two are answered by the database, so a register of 20,000 households is not read into memory.
+    """
     key = word_key(query)
     if not key:
         return []
-    rows = (
-        await session.exec(
-            select(Household.id, Household.name_key, Household.address_key).where(  # type: ignore[call-overload]
-                Household.team_code == team_code, col(Household.archived_at).is_(None)
-            )
-        )
-    ).all()
-    scored: dict[int, float] = {}
     tokens = key.split()
-    for hid, name_key, address_key in rows:
-        words = name_key.split()
-        if all(any(w.startswith(t) for w in words) for t in tokens):
-            # every typed word starts a word of the name, in any order: "ngo nga" → "Ngô Ngọc Nga"
-            exact = sum(t in words for t in tokens)
-            scored[hid] = 200 + 10 * exact - len(words)
-        elif key in address_key:
-            scored[hid] = 120
-    if len(scored) < limit:
-        choices = {hid: name_key for hid, name_key, _ in rows if hid not in scored}
-        for _, score, hid in process.extract(
-            key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit - len(scored)
-        ):
-            scored[hid] = score
-    return await in_team(session, team_code, sorted(scored, key=lambda hid: -scored[hid])[:limit])
+    by_name = and_(*(_starts_a_word(t) for t in tokens))
+    exact = sum((case((_name_words().like(f"% {t} %"), 10), else_=0) for t in tokens), literal(0))
+    words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
+    rank = case((by_name, 1000 + exact - words), else_=0)  # names first, then addresses
+    in_address = col(Household.address_key).contains(key)
+    ids = await _ids(
+        session,
+        select(Household.id)
+        .where(*_active_in(team_code), or_(by_name, in_address))
+        .order_by(rank.desc(), Household.id)
+        .limit(limit),
+    )
+    if not ids:  # nothing starts with what was typed: probably a typo
+        ids = await _close_names(session, team_code, key, limit)
+    return await in_team(session, team_code, ids)
+
+
+async def _close_names(session: AsyncSession, team_code: str, key: str, limit: int) -> list[int]:
+    """Names within SEARCH_CUTOFF of a query with a typo, among those where all typed words but one start a word
+    and the other's first letter does (for one typed word: its first two letters)."""
+    tokens = key.split()
+    if len(tokens) == 1:
+        near: ColumnElement[bool] = _starts_a_word(tokens[0][:2])
+    else:
+        matched = sum((case((_starts_a_word(t), 1), else_=0) for t in tokens), literal(0))
+        near = and_(*(_starts_a_word(t[0]) for t in dict.fromkeys(tokens)), matched >= len(tokens) - 1)
+    stmt = select(Household.id, Household.name_key).where(*_active_in(team_code), near)  # type: ignore[call-overload]
+    choices = dict((await session.exec(stmt.order_by(Household.id))).all())
+    found = process.extract(key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit)
+    return [hid for _, _, hid in found]
+
+
+def _may_match(name_key: str, address_key: str, phone: str | None) -> ColumnElement[bool]:
+    """A superset, in SQL, of the rows the match index reads for this query: the same phone, or a name sharing a
+    word whose address numbers could agree (one of the same numbers, or none). Loading only these and filing
+    them gives the same answer as filing the whole register, at a fraction of the cost."""
+    words = [_name_words().like(f"% {w} %") for w in dict.fromkeys(name_key.split())]
+    condition: ColumnElement[bool] = or_(false(), *words)
+    numbers = sorted(address_numbers(address_key), key=len, reverse=True)  # the rarer, longer numbers first
+    if numbers:
+        address = col(Household.address_key)
+        no_digits = and_(*(address.not_like(f"%{d}%") for d in "0123456789"))
+        condition = and_(or_(*(address.contains(n) for n in numbers), no_digits), condition)
+    return or_(condition, Household.phone == phone) if phone else condition
 
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
     """Existing households that are probably the same as `new`: same phone, or a close name and address."""
-    name_key, address_key, phone_e164 = word_key(new.head_name), word_key(new.address), _e164(new.phone)
-    candidates: dict[int, float] = {}
-    rows = (
-        await session.exec(
-            select(Household.id, Household.name_key, Household.address_key, Household.phone).where(  # type: ignore[call-overload]
-                Household.team_code == team_code, col(Household.archived_at).is_(None)
-            )
+    name_key, address_key, phone = word_key(new.head_name), word_key(new.address), _e164(new.phone)
+    rows = await session.exec(
+        select(Household.id, Household.name_key, Household.address_key, Household.phone).where(  # type: ignore[call-overload]
+            Household.team_code == team_code,
+            col(Household.archived_at).is_(None),
+            _may_match(name_key, address_key, phone),
         )
-    ).all()
-    for hid, other_name, other_address, phone in rows:
-        if phone_e164 and phone == phone_e164:
-            candidates[hid] = 300
-            continue
-        name_score = fuzz.token_sort_ratio(name_key, other_name)
-        if name_score < NAME_MATCH:
-            continue
-        if _addresses_match(address_key, other_address):
-            candidates[hid] = name_score + fuzz.token_set_ratio(address_key, other_address)
-    return await in_team(session, team_code, sorted(candidates, key=lambda hid: -candidates[hid])[:limit])
+    )
+    index: MatchIndex[int] = MatchIndex(focus=(name_key, address_key, phone))
+    for hid, other_name, other_address, other_phone in rows:
+        index.add(hid, other_name, other_address, other_phone)
+    found = index.find(name_key, address_key, phone, limit)
+    return await in_team(session, team_code, [m.ref for m in found])
+
+
+def new_values(
+    team_code: str,
+    new: NewHousehold,
+    now: datetime,
+    member_id: int | None,
+    consent_version: str | None,
+    assigned_member_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of a new household: what `create` stores, and what an import inserts in bulk."""
+    consented = bool(consent_version) and member_id is not None
+    return {
+        "team_code": team_code,
+        "head_name": nfc(new.head_name),
+        "name_key": word_key(new.head_name),
+        "address": nfc(new.address),
+        "address_key": word_key(new.address),
+        "phone": _e164(new.phone),
+        "elderly": new.elderly,
+        "ethnic_minority": new.ethnic_minority,
+        "no_device": new.no_device,
+        "assigned_member_id": member_id if assigned_member_id is None else assigned_member_id,
+        "consent_at": now if consented else None,
+        "consent_version": consent_version if consented else None,
+        "consent_by": member_id if consented else None,
+        "created_by": member_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def create(
     session: AsyncSession,
     team_code: str,
     new: NewHousehold,
-    member_id: int,
+    member_id: int | None,
     now: datetime,
     consent_version: str | None,
+    *,
+    assigned_member_id: int | None = None,
 ) -> Household:
-    household = Household(
-        team_code=team_code,
-        head_name=nfc(new.head_name),
-        name_key=word_key(new.head_name),
-        address=nfc(new.address),
-        address_key=word_key(new.address),
-        phone=_e164(new.phone),
-        elderly=new.elderly,
-        ethnic_minority=new.ethnic_minority,
-        no_device=new.no_device,
-        assigned_member_id=member_id,
-        consent_at=now if consent_version else None,
-        consent_version=consent_version,
-        consent_by=member_id if consent_version else None,
-        created_by=member_id,
-        created_at=now,
-        updated_at=now,
-    )
+    """Add a household. A member adding it is its assigned member and collects consent; with no member
+    (`member_id` None, e.g. an administrator's import) nobody is assigned and consent is asked at the first visit.
+    """
+    household = Household(**new_values(team_code, new, now, member_id, consent_version, assigned_member_id))
     session.add(household)
     await session.flush()
     await audit.record(session, now, member_id, "household.create", "household", household.id, team=team_code)
