@@ -43,6 +43,11 @@ class Platform(_Strict):
     code: str = Field(pattern=r"^[a-z0-9_]{1,30}$")
     label: str
     essential: bool = True  # counts toward "uses at least one digital platform"
+    short: str | None = Field(default=None, max_length=12)  # for lists on a phone screen; the label when unset
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
 
 class Skill(_Strict):

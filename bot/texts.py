@@ -46,6 +46,7 @@ SKIP_LABEL = "Bỏ qua"
 DONE_LABEL = "✅ Xong"
 SELECTED = "Đã chọn: {items}."
 NOTHING_SELECTED = "Chưa chọn mục nào."
+SELECTED_COUNT = "Đã chọn {n} mục (có dấu chọn trong danh sách)."
 CITIZEN_ID_MASKED = "Lưu ý: bot không lưu số CCCD/định danh của người dân, nên dãy 12 chữ số bạn gõ đã được che đi."
 
 # --- menu and commands --------------------------------------------------------------------------------------
@@ -239,3 +240,253 @@ DAY_LOCKED = (
 CMD_EDIT_VISIT = "Sửa hoặc huỷ lượt đã ghi"
 CMD_FLAG_VISIT = "Đánh dấu lượt cần kiểm tra (tổ trưởng)"
 CMD_IMPORT = "Nhập danh sách hộ từ tệp Excel/CSV"
+BTN_DAY = "📅 Đổi ngày"
+
+# --- visit corrections ---
+FLOW_TITLE_CORRECT_VISIT = "sửa một lượt"
+CORRECT_USAGE = "Gõ /sua để sửa lượt vừa ghi, hoặc /sua SỐ_LƯỢT để mở một lượt, ví dụ: /sua 123."
+CORRECT_NOT_FOUND = "Không tìm thấy lượt #{id} trong tổ của bạn."
+CORRECT_NO_LAST = "Bạn chưa có lượt nào để sửa. Gõ /ghinhan để ghi nhận một hộ."
+CORRECT_TEAM_EMPTY = "Tổ chưa có lượt nào để sửa."
+CORRECT_PICK = "Sửa lượt nào? Chọn trong các lượt mới nhất của tổ, hoặc gõ số lượt, ví dụ: #123."
+CORRECT_PICK_INVALID = "Hãy chọn một lượt trong danh sách, hoặc gõ số lượt, ví dụ: #123."
+CORRECT_PICK_ITEM = "#{id} · {day} · {household} · {member}"
+CORRECT_HEADER = "Lượt #{id} ({member} ghi lúc {logged}):\n{summary}"
+CORRECT_CHANGES = "Sẽ đổi:\n{changes}\nChọn Lưu thay đổi, hoặc sửa tiếp."
+CORRECT_CHOOSE = "Bạn muốn sửa gì?"
+CORRECT_HINT = "Chọn một mục trong danh sách (gõ số thứ tự cũng được). Gõ “2 người” để đổi số người."
+BTN_SAVE_CHANGES = "✅ Lưu thay đổi"
+BTN_UNDO_VISIT = "🗑 Huỷ lượt này"
+BTN_FIX_SKILLS = "📚 Sửa kỹ năng"
+BTN_FIX_PEOPLE = "👥 Sửa số người"
+BTN_FIX_OUTCOME = "🔁 Đổi kết quả thành “{outcome}”"
+BTN_FIX_NOTE = "📝 Sửa ghi chú"
+BTN_FIX_DAY = "📅 Đổi ngày"
+BTN_KEEP = "↩️ Giữ nguyên"
+CHANGE_SKILLS = "📚 Nội dung: {before} → {after}"
+CHANGE_PEOPLE = "👥 Số người: {before} → {after}"
+CHANGE_OUTCOME = "✔️ Kết quả: {before} → {after}"
+CHANGE_DAY = "📅 Ngày: {before} → {after}"
+CHANGE_NOTE_ADDED = "📝 Thêm ghi chú"
+CHANGE_NOTE_EDITED = "📝 Sửa ghi chú"
+CHANGE_NOTE_REMOVED = "📝 Xoá ghi chú"
+UNDO_ASK = "Huỷ lượt #{id} (hộ {household})? Lượt này sẽ không được tính nữa; lịch sử của tổ vẫn lưu lại."
+UNDO_YES = "Đúng, huỷ lượt"
+UNDO_NO = "Không, quay lại"
+UNDONE = "Đã huỷ lượt #{id}. Lượt này không còn được tính; lịch sử vẫn lưu lại."
+CORRECTED = "Đã sửa lượt #{old}. Lượt sau khi sửa là #{new}.\n{changes}\n{summary}"
+CORRECT_KEPT = "Không đổi gì: lượt #{id} giữ nguyên."
+CORRECT_NOT_OWN = "Lượt #{id} do người khác ghi. Bạn chỉ sửa được lượt của mình; cần sửa thì báo tổ trưởng."
+CORRECT_WINDOW_PASSED = (
+    "Lượt #{id} đã ghi quá {hours} giờ nên bạn không tự sửa hay huỷ được nữa. Cần sửa thì báo tổ trưởng."
+)
+CORRECT_WAS_CORRECTED = "Lượt #{id} đã được sửa thành lượt #{new}. Gõ /sua {new} để mở lượt mới."
+CORRECT_WAS_UNDONE = "Lượt #{id} đã bị huỷ nên không sửa được nữa."
+CORRECT_LOCKED = (
+    "Lượt #{id} (ngày {day}) thuộc kỳ {period} mà tổ đã nộp báo cáo, nên không sửa hay huỷ được. "
+    "Cần sửa thì báo cán bộ xã mở lại kỳ."
+)
+CORRECT_NO_CHANGE = "Chưa có gì thay đổi so với lượt đã ghi."
+MEMBER_TOLD_CORRECTED = (
+    "Tổ trưởng {leader} đã sửa lượt #{old} của bạn (hộ {household}). Lượt sau khi sửa là #{new}.\n{changes}"
+)
+MEMBER_TOLD_UNDONE = "Tổ trưởng {leader} đã huỷ lượt #{id} của bạn (hộ {household}). Lượt này không còn được tính."
+TOLD_MEMBER = "Đã báo cho {member}."
+FLAG_USAGE = (
+    "Gõ /kiemtra SỐ_LƯỢT LÝ_DO, ví dụ: /kiemtra 123 số người chưa đúng.\nGõ /kiemtra để xem các lượt đang chờ kiểm tra."
+)
+FLAG_REASON_TOO_LONG = "Lý do dài {length} ký tự; hãy viết gọn trong {limit} ký tự."
+FLAG_SAVED = "Đã đánh dấu lượt #{id} (hộ {household}) cần kiểm tra."
+FLAG_NOTICE = (
+    "⚠️ Tổ trưởng {leader} đánh dấu lượt #{id} (hộ {household}, ngày {day}) cần kiểm tra.\n"
+    "Lý do: {reason}\nGõ /sua {id} để sửa."
+)
+FLAG_NONE_OPEN = "Không có lượt nào đang chờ kiểm tra."
+FLAG_OPEN_LIST = "Các lượt đang chờ kiểm tra:\n{items}\nLượt được sửa hoặc huỷ thì tự hết đánh dấu."
+FLAG_OPEN_ITEM = "#{id} · {day} · {household} · {member}\n   Lý do: {reason}"
+
+# --- households: mine, find, card, platform status, return visits, assignment -----------------------------------
+CMD_QUICK = "Ghi nhanh một dòng: /gn Tên chủ hộ, xóm: kỹ năng, số người"
+CMD_MINE = "Các hộ bạn phụ trách và trạng thái"
+MENU_MINE = "🏠 Hộ của tôi"
+CMD_FIND = "Tìm và xem một hộ: /ho tên chủ hộ"
+CMD_RETURNS = "Các hộ cần quay lại hỗ trợ"
+CMD_ASSIGN = "Giao hộ cho tổ viên (tổ trưởng)"
+FLOW_TITLE_MINE = "xem hộ của bạn"
+FLOW_TITLE_FIND = "xem một hộ"
+FLOW_TITLE_RETURNS = "xem các hộ cần quay lại"
+FLOW_TITLE_ASSIGN = "giao hộ cho tổ viên"
+PLATFORM_USES = "đang dùng"
+PLATFORM_GUIDED = "đã hướng dẫn"
+PLATFORM_NONE = "chưa"
+PLATFORM_LEGEND = "Nền tảng: {platforms} (✅ đang dùng · 🟡 đã hướng dẫn · ⬜ chưa)"
+MINE_HEADER = "Hộ bạn phụ trách: {progress} (mục tiêu {target} hộ)"
+MINE_EMPTY = (
+    "Bạn chưa phụ trách hộ nào. Hộ bạn thêm khi ghi nhận (/ghinhan) là hộ của bạn; "
+    "tổ trưởng cũng có thể giao hộ bằng /phancong. Gõ tên chủ hộ để tìm một hộ của tổ."
+)
+LIST_PICK = "Chọn một hộ để xem, hoặc gõ tên chủ hộ để tìm."
+LIST_MORE = " (còn {n} hộ nữa: gõ tên để tìm)"
+FIND_PROMPT = "Gõ tên chủ hộ để tìm (không dấu cũng được), hoặc chọn một hộ gần đây."
+HH_NO_MATCH_FIND = "Không tìm thấy hộ nào tên “{query}” trong tổ. Hãy gõ tên khác, ví dụ: nguyen van an."
+HH_NOT_FOUND_ID = "Không tìm thấy hộ #{id} trong tổ của bạn. Gõ /ho và tên chủ hộ để tìm."
+RETURNS_HEADER = "Có {n} hộ đang chờ quay lại hỗ trợ (lâu nhất trước)."
+RETURNS_SINCE = " · từ {day}"
+RETURNS_NONE = "Không có hộ nào đang chờ quay lại. Khi ghi lượt, chọn “Cần quay lại” để hộ vào danh sách này."
+CARD_HEAD = "🏠 {name} — {address} (hộ #{id})"
+CARD_NO_PHONE = "Chưa có số điện thoại"
+CARD_KEEPER = "Phụ trách: {name}"
+CARD_NOBODY = "chưa giao cho ai"
+CARD_CONSENT = "Đã đồng ý cho lưu thông tin: {day} (bản {version})"
+CARD_NO_CONSENT = "Chưa hỏi ý kiến hộ (sẽ hỏi ở lượt ghi nhận đầu tiên)"
+CARD_PLATFORMS = "Nền tảng số:"
+CARD_VISITS = "Lượt gần đây:"
+CARD_VISIT_LINE = "• {day}: {skills} ({name}){mark}"
+CARD_RETURN_MARK = " — cần quay lại"
+CARD_LOG = "📝 Ghi nhận lượt cho hộ này"
+CARD_EDIT_PLATFORM = "✏️ Sửa trạng thái nền tảng"
+CARD_ASSIGN = "👥 Giao cho tổ viên"
+CARD_BACK = "◀️ Quay lại danh sách"
+CARD_CLOSE = "✔️ Xong"
+CARD_CLOSED = "Đã đóng. Gõ /hocuatoi hoặc /ho khi cần xem lại."
+PLATFORM_ASK = "Sửa trạng thái nền tảng nào?"
+PLATFORM_STATUS_ASK = "Hộ này với {platform} hiện thế nào?"
+PLATFORM_UPDATED = "Đã cập nhật: {platform} — {status}."
+ASSIGN_WHO = "Giao hộ cho tổ viên nào? (số hộ đang phụ trách / mục tiêu)"
+ASSIGN_WHO_ONE = "Giao hộ {household} cho tổ viên nào? (số hộ đang phụ trách / mục tiêu)"
+ASSIGN_MEMBER_LABEL = "{name} — {n}/{target} hộ"
+ASSIGN_PICK = (
+    "Chọn các hộ giao cho {name}, rồi Xong. Hộ chưa ai phụ trách đứng trước; "
+    "hộ đã có người ghi kèm tên. Gõ tên chủ hộ để tìm hộ khác."
+)
+ASSIGN_PICKED_ELSEWHERE = "Đã chọn thêm {n} hộ ở danh sách trước."
+ASSIGN_NONE_CHOSEN = "Chưa chọn hộ nào. Chọn ít nhất một hộ rồi Xong, hoặc gõ /huy để thôi."
+ASSIGN_MEMBER_GONE = "Tổ viên này không còn trong tổ. Gõ /phancong để chọn lại."
+ASSIGN_DONE = "Đã giao {n} hộ cho {name}. {name} đang phụ trách {total}/{target} hộ."
+ASSIGN_NOTICE = (
+    "Tổ trưởng {leader} đã giao thêm {n} hộ cho bạn: {households}. Bạn đang phụ trách {total} hộ. Gõ /hocuatoi để xem."
+)
+GN_USAGE = (
+    "Ghi nhanh một dòng: /gn Tên chủ hộ, xóm: kỹ năng, số người\n"
+    "Ví dụ: /gn Nguyễn Văn An, xóm 3: vneid dvc 2 nguoi\n"
+    "Thêm “hom qua” hoặc “12/10” để ghi ngày khác, “quay lai” nếu cần quay lại, “ghi chu: …” để ghi chú."
+)
+GN_UNKNOWN = "Chưa hiểu: {parts}. Phần còn lại đã giữ; sửa ở bước sau nếu cần."
+GN_NO_NAME = "Chưa có tên chủ hộ trong dòng vừa gõ."
+GN_NEW_HOUSEHOLD = "Tổ chưa có hộ “{name}”: thêm hộ mới."
+GN_DAY_TODAY = "Tạm ghi ngày hôm nay; chọn “Đổi ngày” ở bước cuối nếu cần."
+
+# --- household import ---
+FLOW_TITLE_IMPORT = "nhập danh sách hộ từ tệp"
+IMPORT_HOWTO = (
+    "Nhập danh sách hộ sẵn có của một thôn:\n"
+    "• Trên Telegram: bấm 📎, chọn tệp Excel (.xlsx) hoặc .csv rồi gửi vào đây (tối đa {mb} MB).\n"
+    "• Zalo chưa nhận được tệp: hãy gửi qua Telegram, hoặc nhờ quản trị chạy lệnh "
+    "sotay import households TỆP --team MÃ_TỔ.\n"
+    "Dòng tiêu đề cần có cột “Họ tên chủ hộ” và “Địa chỉ”; có thể thêm “Số điện thoại”, “Người cao tuổi”, "
+    "“Dân tộc thiểu số”, “Không có thiết bị”, “Người phụ trách” (có dấu hay không dấu đều được). "
+    "Bot cho xem trước kết quả, bạn đồng ý rồi mới nhập."
+)
+IMPORT_STAFF_ONLY = (
+    "Chỉ cán bộ xã nhập danh sách hộ từ tệp. Để thêm một hộ, gõ /ghinhan rồi chọn “Thêm hộ mới”; "
+    "có sẵn danh sách thì gửi cho cán bộ xã."
+)
+IMPORT_FILE_TOO_BIG = (
+    "Bot không tải được tệp này: tệp quá lớn (bot nhận tệp tối đa {mb} MB) hoặc ứng dụng không cho tải. "
+    "Hãy chia nhỏ danh sách, hoặc nhờ quản trị chạy lệnh sotay import households."
+)
+IMPORT_FILE_UNREADABLE = "Không đọc được tệp “{name}”: {reason}"
+IMPORT_ASK_TEAM = "Nhập tệp “{name}” vào sổ hộ của tổ nào?"
+IMPORT_CONFIRM = "{summary}\n\nNhập vào sổ hộ của {team}?"
+IMPORT_CONFIRM_HINT = "Chọn “Nhập vào sổ” (gõ 1) để lưu, hoặc “Huỷ” (gõ 2)."
+IMPORT_BTN_APPLY = "✅ Nhập vào sổ"
+IMPORT_BTN_CANCEL = "✖️ Huỷ"
+IMPORT_CANCELLED = "Đã huỷ, chưa nhập gì. Tệp đã được xoá khỏi bot."
+IMPORT_NOTHING_TO_DO = "{summary}\n\nKhông có hộ nào cần thêm hay bổ sung nên không nhập gì. Tệp đã được xoá khỏi bot."
+IMPORT_DONE = "Đã nhập xong vào sổ hộ của {team}. Tệp đã được xoá khỏi bot.\n{summary}"
+IMPORT_UPLOAD_GONE = "Tệp đã gửi không còn trên bot (đã quá một ngày hoặc đã huỷ). Hãy gửi lại tệp."
+IMPORT_DUPLICATE_HINT = "Hộ nghi trùng chưa được thêm: sửa tệp rồi nhập lại, hoặc thêm từng hộ bằng /ghinhan."
+IMPORT_CONSENT_NOTE = "Hộ nhập từ tệp chưa có ý kiến đồng ý; tổ viên hỏi ý kiến hộ ở lần đến đầu tiên."
+
+# reading the file
+TABLE_EMPTY = "tệp trống, không có dòng nào."
+TABLE_OLD_EXCEL = "đây là tệp Excel kiểu cũ (.xls). Hãy mở bằng Excel, chọn Lưu thành (Save As) dạng .xlsx hoặc CSV UTF-8 rồi gửi lại."
+TABLE_BAD_XLSX = "tệp .xlsx bị hỏng hoặc không phải tệp Excel."
+TABLE_ENCODING = "không nhận ra bảng mã chữ của tệp CSV (cần UTF-8 hoặc Windows-1258). Hãy lưu lại dạng CSV UTF-8."
+TABLE_NO_HEADER = (
+    "trong 10 dòng đầu không có dòng tiêu đề nào có cột {missing}. Các cột tìm thấy: {found}. "
+    "Hãy đặt tên cột, ví dụ “Họ tên chủ hộ” và “Địa chỉ”."
+)
+TABLE_NO_HEADER_EMPTY = (
+    "trong 10 dòng đầu không có dòng tiêu đề nào. Dòng tiêu đề cần có cột “Họ tên chủ hộ” và “Địa chỉ”."
+)
+FIELD_LABELS = {
+    "name": "Họ tên chủ hộ",
+    "surname": "Họ",
+    "address": "Địa chỉ",
+    "phone": "Số điện thoại",
+    "elderly": "Người cao tuổi",
+    "ethnic_minority": "Dân tộc thiểu số",
+    "ethnicity": "Dân tộc",
+    "no_device": "Không có thiết bị",
+    "assigned": "Người phụ trách",
+}
+
+# the report of an import (preview or result)
+IMPORT_SOURCE_SHEET = "Trang “{sheet}”, dòng tiêu đề số {row}."
+IMPORT_SOURCE_CSV = "Dòng tiêu đề số {row}."
+IMPORT_IGNORED = "Bỏ qua các cột: {columns}."
+IMPORT_PREVIEW = "Xem trước, chưa lưu gì — {team}, {rows} dòng có dữ liệu:"
+IMPORT_RESULT = "Kết quả — {team}, {rows} dòng có dữ liệu:"
+IMPORT_COUNT_CREATE = "➕ Thêm mới: {n} hộ"
+IMPORT_COUNT_UPDATE = "✏️ Bổ sung thông tin: {n} hộ"
+IMPORT_COUNT_UNCHANGED = "✔️ Đã có trong sổ, không đổi: {n} hộ"
+IMPORT_COUNT_DUPLICATE = "⚠️ Nghi trùng, không thêm: {n} dòng"
+IMPORT_COUNT_BAD = "❌ Dòng lỗi, bỏ qua: {n} dòng"
+IMPORT_COUNT_CITIZEN_IDS = "🔒 {n} dòng có số CCCD: bot đã che đi, không lưu."
+IMPORT_DETAILS = "Chi tiết:"
+IMPORT_MORE = "… và {n} dòng khác."
+IMPORT_ROW_BAD = "Dòng {row}: lỗi — {reason}"
+IMPORT_ROW_CREATE = "Dòng {row}: thêm {household}"
+IMPORT_ROW_UPDATE = "Dòng {row}: {household} — bổ sung {changes}"
+IMPORT_ROW_DUPLICATE = "Dòng {row}: {household} — nghi trùng {other}"
+IMPORT_ROW_NOTES = "Dòng {row}: {household} — {notes}"
+IMPORT_LIKE_HOUSEHOLD = "hộ đã có {household}"
+IMPORT_LIKE_ROW = "dòng {row} ({household})"
+IMPORT_LIKE_PHONE = " (cùng số điện thoại)"
+IMPORT_HOUSEHOLD = "{name} — {address}"
+IMPORT_CHANGES = {
+    "phone": "số điện thoại",
+    "elderly": "người cao tuổi",
+    "ethnic_minority": "dân tộc thiểu số",
+    "no_device": "không có thiết bị",
+    "assigned": "người phụ trách",
+}
+IMPORT_PROBLEMS = {
+    "no_name": "thiếu họ tên chủ hộ",
+    "no_address": "thiếu địa chỉ",
+    "name_digits": "họ tên chủ hộ có chữ số (địa chỉ hoặc số điện thoại ghi nhầm cột?)",
+    "name_invalid": "họ tên chủ hộ cần ít nhất 2 chữ cái",
+    "name_too_long": "họ tên chủ hộ dài quá 120 ký tự",
+}
+IMPORT_NOTES = {
+    "phone_unreadable": "không đọc được số điện thoại “{value}”, nhập hộ không kèm số",
+    "phone_unusual": "số điện thoại {value} không thuộc đầu số thường gặp, vẫn nhập",
+    "phone_differs": "số điện thoại khác số trong sổ, giữ số trong sổ",
+    "citizen_id": "có số CCCD, đã che đi và không lưu",
+    "flag_unreadable": "không hiểu giá trị ở cột “{value}”, coi như không",
+    "member_unknown": "tổ không có tổ viên tên “{value}”, chưa giao người phụ trách",
+    "member_ambiguous": "tổ có nhiều tổ viên tên “{value}”, chưa giao người phụ trách",
+    "similar_created": "vẫn thêm dù giống {other}",
+}
+
+# command line and terminal
+CLI_IMPORT_FILE_UNREADABLE = "Không mở được tệp {path}: {reason}"
+CLI_IMPORT_DRY_RUN = "Chạy thử (--dry-run): chưa lưu gì vào cơ sở dữ liệu. Bỏ --dry-run để nhập."
+CLI_IMPORT_SIMILAR_HINT = "Muốn thêm cả các hộ nghi trùng: chạy lại với --include-similar."
+CONSOLE_FILE_NOT_FOUND = "Không mở được tệp {path}: {reason}. Gõ /tep ĐƯỜNG_DẪN, ví dụ /tep data/danh_sach_ho.xlsx"
+FILE_ERRORS = {
+    "FileNotFoundError": "không có tệp này",
+    "IsADirectoryError": "đây là một thư mục, không phải tệp",
+    "PermissionError": "không có quyền đọc tệp",
+}

@@ -7,7 +7,8 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_CITIZEN_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+# Twelve digits, also typed in groups ("001 234 567 890", "001.234.567.890"); phone numbers have at most 11.
+_CITIZEN_ID = re.compile(r"(?<![\d.])(?:\d[ .]?){11}\d(?![\d])")
 CITIZEN_ID_MASK = "************"
 
 # Vietnamese alphabet order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.

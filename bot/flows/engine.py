@@ -20,9 +20,11 @@ from bot import texts as T
 from bot.core.choices import Picked, pick
 from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, parse_callback_data
 from bot.flows.context import Ctx
+from bot.services import audit
 from bot.store.models import Conversation
 
 RESUME_STEP = "__resume__"
+_NAMED_SELECTION = 3  # a multi-select names up to this many chosen options above the list, else counts them
 _RESUME_CONTINUE, _RESUME_CANCEL = "resume", "cancel"
 
 
@@ -48,7 +50,16 @@ class Finish:
     replies: tuple[Reply, ...] = ()
 
 
-Outcome = Go | Stay | Finish
+@dataclass(frozen=True)
+class Switch:
+    """End this flow and start another (e.g. from a household's card to logging a visit to it)."""
+
+    flow: str
+    args: str = ""
+    notes: tuple[Reply, ...] = ()
+
+
+Outcome = Go | Stay | Finish | Switch
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,10 @@ class Step:
     answer: Callable[[Ctx, Answer], Awaitable[Outcome]]
     multi: bool = False
     numeric_answer: bool = False  # a typed number is the answer itself ("8" people, a phone), not an option number
+    free_text: bool = False  # in a multi-select, typed words that name no option go to the step (e.g. a search)
+
+
+_NO_STEP = Step(prompt=None, answer=None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -71,11 +86,27 @@ def _selection_key(step: str) -> str:
     return f"_sel_{step}"
 
 
+def selection(ctx: Ctx, step: str) -> list[str]:
+    """The keys chosen so far in a multi-select step, including those chosen on an earlier list."""
+    return list(ctx.data.get(_selection_key(step), []))
+
+
+def preselect(ctx: Ctx, step: str, keys: list[str]) -> None:
+    """Tick these options of a multi-select step before it is shown (e.g. the skills of a visit being edited)."""
+    ctx.data[_selection_key(step)] = list(keys)
+
+
 def _is_typed_value(flow: Flow, step: str, text: str, picked: Picked | None) -> bool:
     """In a step whose answer is a number, digits that are not exactly one option number are the value itself."""
     if step == RESUME_STEP or not flow.steps[step].numeric_answer or any(ch.isalpha() for ch in text):
         return False
     return picked is None or bool(picked.unknown) or picked.too_many
+
+
+async def _audit_rejected_press(ctx: Ctx, state: Conversation, parsed: tuple[str, int] | None) -> None:
+    """A press that is not of the current prompt: usually an old message, possibly a forged one. Kept on record."""
+    reason = "malformed" if parsed is None else "stale_token" if parsed[0] != state.token else "no_such_option"
+    await audit.denied(ctx.session, ctx.now, ctx.member.id, "callback", state.flow, reason)
 
 
 def _options_to_rows(options: tuple[Option, ...]) -> list[dict[str, object]]:
@@ -138,7 +169,12 @@ class FlowEngine:
         options = tuple(replace(o, selected=o.key in selected) for o in prompt.options)
         chosen = [o.label for o in options if o.selected]
         text = prompt.text
-        text += "\n" + (T.SELECTED.format(items=", ".join(chosen)) if chosen else T.NOTHING_SELECTED)
+        if not chosen:
+            text += "\n" + T.NOTHING_SELECTED
+        elif len(chosen) <= _NAMED_SELECTION:
+            text += "\n" + T.SELECTED.format(items=", ".join(chosen))
+        else:  # long lists (households) are ticked in the list itself; a count is enough here
+            text += "\n" + T.SELECTED_COUNT.format(n=len(chosen))
         done = Option(DONE_KEY, T.DONE_LABEL, ("xong", "done", "ok"))
         return replace(prompt, text=text, options=(*options, done), multi_select=True), True
 
@@ -161,6 +197,8 @@ class FlowEngine:
         if isinstance(outcome, Finish):
             await self.cancel(ctx.session, ctx.inbound)
             return list(outcome.replies)
+        if isinstance(outcome, Switch):
+            return [*outcome.notes, *await self.start(ctx, outcome.flow, outcome.args)]
         if isinstance(outcome, Go):
             return [*outcome.notes, await self._enter(ctx, flow, outcome.step)]
         assert current is not None, "a flow's start cannot Stay"
@@ -192,6 +230,7 @@ class FlowEngine:
         if inbound.kind is InboundKind.CHOICE:
             parsed = parse_callback_data(inbound.choice or "")
             if parsed is None or parsed[0] != state.token or parsed[1] >= len(options):
+                await _audit_rejected_press(ctx, state, parsed)
                 return [Reply(T.BUTTON_OUTDATED)]
             indexes = (parsed[1],)
         elif inbound.kind is not InboundKind.TEXT:
@@ -202,6 +241,8 @@ class FlowEngine:
                 picked = None  # "8" people or "0912 345 678": the number is the answer, not an option number
             if picked is not None and picked.too_many:
                 return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, state.step, keep_token=True)]
+            if picked is not None and picked.unknown and flow.steps.get(state.step, _NO_STEP).free_text:
+                picked = None  # a multi-select that also takes a typed search
             if picked is not None and picked.unknown:
                 return [
                     Reply(T.NOT_AN_OPTION.format(answer=", ".join(picked.unknown))),
@@ -253,8 +294,8 @@ class FlowEngine:
                 selected.remove(option_key)
             else:
                 selected.append(option_key)
-        order = [o.key for o in options]
-        ctx.data[key] = sorted(selected, key=order.index)
+        order = {o.key: i for i, o in enumerate(options)}
+        ctx.data[key] = sorted(selected, key=lambda k: order.get(k, len(order)))  # chosen on an earlier list: last
         if not finishing:
             pressed = ctx.inbound.kind is InboundKind.CHOICE
             return [await self._enter(ctx, flow, name, keep_token=True, edit=pressed)]

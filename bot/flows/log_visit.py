@@ -9,20 +9,25 @@ import re
 
 from bot import texts as T
 from bot.core.clock import format_date
+from bot.core.dates import parse_day
 from bot.core.messages import Option, Reply
 from bot.core.phone import display_phone, normalise_phone
-from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc
+from bot.core.quick_entry import QuickEntry, parse_quick_entry
+from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc, word_key
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
-from bot.services import households, visits
+from bot.flows.visit_day import DAY_KEY, chosen_day, day_step, why_closed
+from bot.services import audit, households, privacy, visits
 from bot.store.models import Household
 
 NAME = "log_visit"
+QUICK_NAME = "quick_visit"
 _NEW, _SKIP, _AGREE, _REFUSE, _NOT_THESE = "new", "skip", "agree", "refuse", "none"
-_SAVE, _PEOPLE, _OUTCOME, _NOTE, _SKILLS = "save", "people", "outcome", "note", "skills"
+_SAVE, _PEOPLE, _OUTCOME, _NOTE, _SKILLS, _DAY = "save", "people", "outcome", "note", "skills", "day"
 _FLAGS = ("elderly", "ethnic_minority", "no_device")
 _LABEL_WIDTH = 44
 _PEOPLE_RE = re.compile(r"^\s*(\d{1,2})\s*(nguoi|người|ng)?\s*$", re.IGNORECASE)
+_BY_ID = re.compile(r"^#\s*(\d{1,9})$")
 
 
 def household_label(h: Household) -> str:
@@ -50,6 +55,9 @@ def _clean_text(text: str, limit: int) -> tuple[str, tuple[Reply, ...]]:
 async def start(ctx: Ctx, args: str) -> Outcome:
     ctx.data.update(people=1, outcome=visits.OUTCOME_DONE)
     query = nfc(args)
+    by_id = _BY_ID.match(query)
+    if by_id:  # "/ghinhan #12": from a household's card or the follow-up list
+        return await _choose(ctx, f"h{by_id.group(1)}")
     if query and not await _search(ctx, query):
         return Go("household", (Reply(T.HH_NO_MATCH.format(query=query)),))
     return Go("household")
@@ -63,14 +71,34 @@ async def _search(ctx: Ctx, query: str) -> bool:
     return bool(found)
 
 
+async def team_household(ctx: Ctx, household_id: int) -> Household | None:
+    """One of the member's team's households; asking for another team's is refused and kept on record."""
+    found = await households.in_team(ctx.session, ctx.member.team_code or "", [household_id])
+    if found:
+        return found[0]
+    if await ctx.session.get(Household, household_id) is not None:
+        await audit.denied(ctx.session, ctx.now, ctx.member.id, "household", household_id, "other_team")
+    return None
+
+
 async def _choose(ctx: Ctx, key: str, notes: tuple[Reply, ...] = ()) -> Outcome:
     """Log the visit against the chosen household ("h<id>"), if it is one of the team's."""
-    chosen = await households.in_team(ctx.session, ctx.member.team_code or "", [int(key[1:])])
-    if not chosen:
-        return Stay(T.HH_NOT_FOUND)
+    household = await team_household(ctx, int(key[1:]))
+    if household is None:
+        if ctx.data.get("found") or ctx.data.get("twins") or "search" in ctx.data:
+            return Stay(T.HH_NOT_FOUND)
+        return Go("household", (Reply(T.HH_NOT_FOUND),))
     ctx.data.pop("new", None)
-    ctx.data.update(hid=chosen[0].id, household=household_label(chosen[0]))
-    return Go("skills", notes)
+    ctx.data.update(hid=household.id, household=household_label(household))
+    if household.consent_at is None:  # imported from the thôn's list: ask once, on the first visit
+        ctx.data["needs_consent"] = True
+        return Go("consent", notes)
+    return _after_household(ctx, notes)
+
+
+def _after_household(ctx: Ctx, notes: tuple[Reply, ...] = ()) -> Outcome:
+    """Skills next, unless they were already given (one-line entry): then straight to the confirm screen."""
+    return Go("confirm" if ctx.data.get("skills") else "skills", notes)
 
 
 # --- household ----------------------------------------------------------------------------------------------
@@ -91,6 +119,10 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
         key = answer.keys[0]
         if key == _NEW:
             ctx.data.pop("found", None)
+            if "quick" in ctx.data:  # name and address came in the one-line entry
+                ctx.data["new"] = ctx.data.pop("quick")
+                ctx.data.pop("search", None)
+                return Go("new_phone")
             ctx.data["new"] = {"head_name": ctx.data.pop("search")} if "search" in ctx.data else {}
             return Go("new_name")
         return await _choose(ctx, key)
@@ -186,12 +218,15 @@ async def consent_answer(ctx: Ctx, answer: Answer) -> Outcome:
         return Stay(T.CHOOSE_ONE)
     if answer.keys[0] == _REFUSE:
         return Finish((Reply(T.CONSENT_REFUSED),))
+    if "new" not in ctx.data:  # a household already in the register, without consent yet
+        ctx.data["consent"] = True
+        return _after_household(ctx)
     new = households.NewHousehold(**ctx.data["new"])
     twins = await households.similar(ctx.session, ctx.member.team_code or "", new)
     if twins:
         ctx.data["twins"] = [h.id for h in twins]
         return Go("duplicate")
-    return Go("skills")
+    return _after_household(ctx)
 
 
 async def duplicate_prompt(ctx: Ctx) -> Reply:
@@ -208,7 +243,7 @@ async def duplicate_answer(ctx: Ctx, answer: Answer) -> Outcome:
         return Stay(T.CHOOSE_ONE)
     ctx.data.pop("twins", None)
     if answer.keys[0] == _NOT_THESE:
-        return Go("skills")
+        return _after_household(ctx)
     return await _choose(ctx, answer.keys[0], (Reply(T.DUP_USING_EXISTING),))
 
 
@@ -241,7 +276,7 @@ def _summary(ctx: Ctx) -> str:
         skills=", ".join(labels),
         people=ctx.data["people"],
         outcome=outcome,
-        date=format_date(ctx.today),
+        date=format_date(chosen_day(ctx)),
         note=T.VISIT_SUMMARY_NOTE.format(note=note) if note else "",
     )
 
@@ -256,18 +291,17 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
             Option(_OUTCOME, outcome_label, ("quay lai", "can quay lai", "da xong")),
             Option(_NOTE, T.BTN_NOTE, ("ghi chu",)),
             Option(_SKILLS, T.BTN_EDIT_SKILLS, ("sua ky nang", "ky nang")),
+            Option(_DAY, T.BTN_DAY, ("doi ngay", "ngay")),
         ),
     )
 
 
 async def confirm_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if not answer.keys:
-        people = _PEOPLE_RE.match(answer.text)
-        if people and 1 <= int(people.group(1)) <= 50:
-            ctx.data["people"] = int(people.group(1))
-            return Go("confirm")
-        return Stay(T.CONFIRM_HINT)
+        return await _typed_at_confirm(ctx, answer.text)
     key = answer.keys[0]
+    if key == _DAY:
+        return Go("day")
     if key == _PEOPLE:
         return Go("people")
     if key == _NOTE:
@@ -281,8 +315,27 @@ async def confirm_answer(ctx: Ctx, answer: Answer) -> Outcome:
     return await _save(ctx)
 
 
+async def _typed_at_confirm(ctx: Ctx, text: str) -> Outcome:
+    """ "3 người" changes the people count, "hôm qua" or "12/10" the day; anything else gets a hint."""
+    people = _PEOPLE_RE.match(text)
+    if people and 1 <= int(people.group(1)) <= 50:
+        ctx.data["people"] = int(people.group(1))
+        return Go("confirm")
+    day = parse_day(text, ctx.today)
+    if day is None:
+        return Stay(T.CONFIRM_HINT)
+    reason = await why_closed(ctx, ctx.member.team_code or "", day)
+    if reason is not None:
+        return Stay(reason)
+    ctx.data[DAY_KEY] = day.isoformat()
+    return Go("confirm")
+
+
 async def _save(ctx: Ctx) -> Outcome:
     team = ctx.member.team_code or ""
+    reason = await why_closed(ctx, team, chosen_day(ctx))
+    if reason is not None:  # e.g. the period was reported while this entry was open
+        return Stay(reason)
     if "new" in ctx.data:
         household = await households.create(
             ctx.session,
@@ -297,10 +350,14 @@ async def _save(ctx: Ctx) -> Outcome:
         if not found:
             return Finish((Reply(T.HH_NOT_FOUND),))
         household = found[0]
+        if ctx.data.get("consent") and household.consent_at is None:
+            await privacy.record_consent(
+                ctx.session, household, ctx.member.id or 0, ctx.now, ctx.config.privacy.consent_version
+            )
     draft = visits.VisitDraft(
         household_id=household.id or 0,
         skills=tuple(ctx.data["skills"]),
-        visited_on=ctx.today,
+        visited_on=chosen_day(ctx),
         people_count=int(ctx.data["people"]),
         outcome=ctx.data["outcome"],
         note=ctx.data.get("note"),
@@ -339,21 +396,69 @@ async def note_answer(ctx: Ctx, answer: Answer) -> Outcome:
     return Go("confirm", notes)
 
 
-FLOW = Flow(
-    name=NAME,
-    title=T.FLOW_TITLE_LOG_VISIT,
-    start=start,
-    steps={
-        "household": Step(household_prompt, household_answer),
-        "new_name": Step(new_name_prompt, new_name_answer),
-        "new_address": Step(new_address_prompt, new_address_answer),
-        "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),
-        "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
-        "consent": Step(consent_prompt, consent_answer),
-        "duplicate": Step(duplicate_prompt, duplicate_answer),
-        "skills": Step(skills_prompt, skills_answer, multi=True),
-        "confirm": Step(confirm_prompt, confirm_answer),
-        "people": Step(people_prompt, people_answer, numeric_answer=True),
-        "note": Step(note_prompt, note_answer),
-    },
-)
+# --- one line: /gn Nguyễn Văn An, xóm 3: vneid dvc 2 nguoi ------------------------------------------------------
+async def quick_start(ctx: Ctx, args: str) -> Outcome:
+    """Read the line into a draft, find the household, and go to the first thing still missing."""
+    if not args.strip():
+        return Finish((Reply(T.GN_USAGE),))
+    ctx.data.update(people=1, outcome=visits.OUTCOME_DONE)
+    entry = parse_quick_entry(args, ctx.config.skills, ctx.today)
+    notes = await _take_quick_entry(ctx, entry)
+    if not entry.household:
+        return Go("household", (*notes, Reply(T.GN_NO_NAME)))
+    name = " ".join(entry.household.replace(CITIZEN_ID_MASK, " ").split())
+    address = entry.address or ""
+    candidates = await households.similar(
+        ctx.session, ctx.member.team_code or "", households.NewHousehold(name, address)
+    )
+    same_name = [h for h in candidates if sorted(h.name_key.split()) == sorted(word_key(name).split())]
+    if len(same_name) == 1 and (address or len(candidates) == 1):
+        return await _choose(ctx, f"h{same_name[0].id}", notes)
+    ctx.data["quick"] = {"head_name": name, "address": address} if address else {"head_name": name}
+    if candidates:
+        ctx.data.update(search=name, found=[h.id for h in candidates])
+        return Go("household", notes)
+    ctx.data["new"] = ctx.data.pop("quick")
+    return Go("new_phone" if address else "new_address", (*notes, Reply(T.GN_NEW_HOUSEHOLD.format(name=name))))
+
+
+async def _take_quick_entry(ctx: Ctx, entry: QuickEntry) -> tuple[Reply, ...]:
+    """Keep what the line says in the draft; return the notes about what was masked, unread or refused."""
+    notes: list[Reply] = []
+    if entry.masked_id:
+        notes.append(Reply(T.CITIZEN_ID_MASKED))
+    if entry.unknown:
+        notes.append(Reply(T.GN_UNKNOWN.format(parts=", ".join(f"“{part}”" for part in entry.unknown))))
+    if entry.skills:
+        ctx.data["skills"] = list(entry.skills)
+    if entry.people:
+        ctx.data["people"] = entry.people
+    if entry.return_visit:
+        ctx.data["outcome"] = visits.OUTCOME_RETURN
+    if entry.note:
+        ctx.data["note"] = _clean_text(entry.note, 500)[0]
+    if entry.day:
+        reason = await why_closed(ctx, ctx.member.team_code or "", entry.day)
+        if reason is None:
+            ctx.data[DAY_KEY] = entry.day.isoformat()
+        else:
+            notes.append(Reply(f"{reason}\n{T.GN_DAY_TODAY}"))
+    return tuple(notes)
+
+
+_STEPS = {
+    "household": Step(household_prompt, household_answer),
+    "new_name": Step(new_name_prompt, new_name_answer),
+    "new_address": Step(new_address_prompt, new_address_answer),
+    "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),
+    "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
+    "consent": Step(consent_prompt, consent_answer),
+    "duplicate": Step(duplicate_prompt, duplicate_answer),
+    "skills": Step(skills_prompt, skills_answer, multi=True),
+    "confirm": Step(confirm_prompt, confirm_answer),
+    "people": Step(people_prompt, people_answer, numeric_answer=True),
+    "note": Step(note_prompt, note_answer),
+    "day": Step(*day_step("confirm"), numeric_answer=True),
+}
+QUICK_FLOW = Flow(name=QUICK_NAME, title=T.FLOW_TITLE_LOG_VISIT, start=quick_start, steps=_STEPS)
+FLOW = Flow(name=NAME, title=T.FLOW_TITLE_LOG_VISIT, start=start, steps=_STEPS)

@@ -1,6 +1,16 @@
 """Every flow the bot knows, run by one engine."""
 
-from bot.flows import invite, log_visit
+from bot.flows import assign, correct_visit, household_card, import_households, invite, log_visit
 from bot.flows.engine import FlowEngine
 
-ENGINE = FlowEngine([log_visit.FLOW, invite.FLOW])
+ENGINE = FlowEngine(
+    [
+        log_visit.FLOW,
+        log_visit.QUICK_FLOW,
+        invite.FLOW,
+        assign.FLOW,
+        *household_card.FLOWS,
+        correct_visit.FLOW,
+        import_households.FLOW,
+    ]
+)

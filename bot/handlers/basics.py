@@ -68,3 +68,10 @@ async def link_code(ctx: Ctx, args: str) -> list[Reply]:
 async def cancel(ctx: Ctx, args: str) -> list[Reply]:
     cancelled = await ENGINE.cancel(ctx.session, ctx.inbound)
     return [Reply(T.CANCELLED if cancelled else T.NOTHING_TO_CANCEL)]
+
+
+def team_required(ctx: Ctx) -> list[Reply] | None:
+    """The answer for someone who is in no team (e.g. commune staff) using a team command; None when in one."""
+    if not ctx.member.team_code or ctx.config.team(ctx.member.team_code) is None:
+        return [Reply(T.NEEDS_TEAM)]
+    return None

@@ -14,9 +14,9 @@ from bot.core.roles import Role
 from bot.core.text import nfc
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
-from bot.handlers import basics, corrections, imports, invites, visits
+from bot.handlers import basics, corrections, households, imports, invites, visits
 from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
-from bot.services import dedup, members
+from bot.services import audit, dedup, members
 from bot.services import invites as invite_codes
 from bot.services.deps import Deps
 
@@ -50,6 +50,17 @@ def build_commands() -> CommandTable:
                 invites.create,
                 ("moi", "loi moi"),
                 T.MENU_INVITE,
+            ),
+            Command("gn", T.CMD_QUICK, TEAM_ROLES, visits.quick),
+            Command("hocuatoi", T.CMD_MINE, TEAM_ROLES, households.mine, ("ho cua toi", "hocuatoi"), T.MENU_MINE),
+            Command("ho", T.CMD_FIND, TEAM_ROLES, households.find, ("tim ho", "xem ho")),
+            Command("canquaylai", T.CMD_RETURNS, TEAM_ROLES, households.returns, ("canquaylai", "ds quay lai")),
+            Command(
+                "phancong",
+                T.CMD_ASSIGN,
+                frozenset({Role.LEADER}),
+                households.assign_households,
+                ("phan cong", "giao ho"),
             ),
             Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit, ("sua", "sua luot")),
             Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag, ("kiem tra",)),
@@ -130,7 +141,8 @@ class Router:
         state = await ENGINE.load(ctx.session, inbound)
         if state is not None:
             return await ENGINE.handle(ctx, state)
-        if inbound.kind is InboundKind.CHOICE:
+        if inbound.kind is InboundKind.CHOICE:  # a button of a finished flow, or a forged press
+            await audit.denied(ctx.session, ctx.now, ctx.member.id, "callback", None, "no_active_flow")
             return [Reply(T.BUTTON_OUTDATED)]
         if inbound.kind is not InboundKind.TEXT:
             return [Reply(T.TEXT_ONLY)]

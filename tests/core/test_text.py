@@ -44,3 +44,8 @@ def test_citizen_id_is_masked():
     masked, found = mask_citizen_ids("Nguyễn An 001234567890 xóm 3")
     assert found and "001234567890" not in masked and "************" in masked
     assert mask_citizen_ids("0912345678") == ("0912345678", False)
+    assert mask_citizen_ids("gọi 0912 345 678 hoặc 0987.654.321") == ("gọi 0912 345 678 hoặc 0987.654.321", False)
+    assert mask_citizen_ids("+84 912 345 678")[1] is False
+    for grouped in ("CCCD 001 234 567 890", "001.234.567.890", "0012 3456 7890"):
+        masked, found = mask_citizen_ids(grouped)
+        assert found and "890" not in masked, grouped
