@@ -412,7 +412,7 @@ async def quick_start(ctx: Ctx, args: str) -> Outcome:
         ctx.session, ctx.member.team_code or "", households.NewHousehold(name, address)
     )
     same_name = [h for h in candidates if sorted(h.name_key.split()) == sorted(word_key(name).split())]
-    if len(same_name) == 1 and (address or len(candidates) == 1):
+    if len(same_name) == 1:  # one household with exactly this name (and address, when given): the confirm shows it
         return await _choose(ctx, f"h{same_name[0].id}", notes)
     ctx.data["quick"] = {"head_name": name, "address": address} if address else {"head_name": name}
     if candidates:

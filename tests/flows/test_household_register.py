@@ -292,3 +292,14 @@ async def test_one_line_entry_without_arguments_explains_itself(router, deps):
     chat = await joined(router, deps, "u1")
     await chat.say("/gn")
     assert chat.text == T.GN_USAGE
+
+
+async def test_one_line_entry_takes_the_one_exact_name_over_close_ones(router, deps):
+    chat = await joined(router, deps, "u1")
+    hid = await _household(deps, "Ngô Ngọc Nga", "Xóm 5")
+    await _household(deps, "Ngô Ngọc Hà", "Xóm 1")
+    await chat.say("/gn ngo ngoc nga: dvc")
+    assert "Kiểm tra lại" in chat.text and "Ngô Ngọc Nga" in chat.text
+    await chat.say("luu")
+    async with deps.store.session() as s:
+        assert (await s.exec(select(Visit.household_id))).one() == hid
