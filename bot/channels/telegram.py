@@ -499,7 +499,8 @@ class TelegramChannel:
             return
         await self._render(chat_id, handled.replies, pressed)
         await self._sync_commands(chat_id, handled)
-        self.wake()  # the message may have queued a notice for someone else (a flagged visit, an assignment)
+        if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
+            self.wake()
 
     # --- router -> Telegram --------------------------------------------------------------------------------------
     async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> None:

@@ -16,7 +16,7 @@ from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
 from bot.handlers import basics, corrections, households, imports, invites, visits
 from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
-from bot.services import audit, dedup, members
+from bot.services import audit, dedup, members, outbox
 from bot.services import invites as invite_codes
 from bot.services.deps import Deps
 
@@ -28,6 +28,7 @@ class Handled:
     replies: list[Reply] = field(default_factory=list)
     role: Role | None = None  # the sender's role after this message (None: not a member)
     duplicate: bool = False
+    queued: bool = False  # the message put something in the outbox (a notice for someone else)
 
 
 Deliver = Callable[[AsyncSession, Handled], Awaitable[None]]
@@ -88,6 +89,8 @@ class Router:
         try:
             async with self.deps.store.session() as session:
                 handled = await self._handle(session, inbound)
+                if session.info.get(outbox.QUEUED):
+                    handled = replace(handled, queued=True)
                 if deliver is not None and not handled.duplicate:
                     await deliver(session, handled)
                 return handled

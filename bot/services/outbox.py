@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.store.models import OutboxItem
 
 PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
+QUEUED = "outbox_queued"  # a key of AsyncSession.info: this session queued at least one message
 MAX_ATTEMPTS = 8
 
 
@@ -47,6 +48,7 @@ async def enqueue(
     )
     session.add(item)
     await session.flush()
+    session.info[QUEUED] = True  # the channel wakes its sender only after a message that queued something
     return item
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlmodel import col, func, select
 
 from bot import texts as T
+from bot.core.messages import InboundKind, callback_data
 from bot.core.roles import Role
 from bot.services import households, period_locks
 from bot.services.households import NewHousehold
@@ -303,3 +304,18 @@ async def test_one_line_entry_takes_the_one_exact_name_over_close_ones(router, d
     await chat.say("luu")
     async with deps.store.session() as s:
         assert (await s.exec(select(Visit.household_id))).one() == hid
+
+
+async def test_the_router_says_when_a_message_queued_a_notice_for_someone_else(router, deps):
+    leader = await joined(router, deps, "lead", role=Role.LEADER)
+    await joined(router, deps, "u1")
+    hid = await _household(deps, "Nguyễn Văn An", "Xóm 3")
+    await leader.say(f"/ho #{hid}")
+    await leader.press("Giao cho tổ viên")
+    quiet = await router.handle(leader._inbound(text="/trogiup"))
+    assert not quiet.queued
+    prompt = leader.prompt  # still the member choice: /trogiup did not end the flow
+    index = next(i for i, o in enumerate(prompt.options) if "member u1" in o.label)
+    press = leader._inbound(choice=callback_data(prompt.token or "", index), kind=InboundKind.CHOICE)
+    handled = await router.handle(press)
+    assert "Đã giao 1 hộ" in handled.replies[0].text and handled.queued
