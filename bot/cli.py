@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -163,6 +164,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
+_DATABASE_ONLY = ("db", "import", "invite")  # commands whose only connection is the database
+
+
+def _database_url(config_file: str | None) -> str:
+    """The configured database, with any password hidden, for an error message."""
+    try:
+        url = load_config(config_file).database.url
+    except ConfigError:
+        return "?"
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.debug else logging.WARNING if args.command == "demo" else logging.INFO)
@@ -173,6 +186,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except (ConnectionError, socket.gaierror) as err:
+        if args.debug:
+            raise
+        if args.command in _DATABASE_ONLY:
+            print(T.CLI_DB_UNREACHABLE.format(url=_database_url(args.config)), file=sys.stderr)
+        else:
+            print(T.CLI_FAILED.format(error=err.strerror or type(err).__name__), file=sys.stderr)
+        return 1
     except OSError as err:
         if args.debug:
             raise

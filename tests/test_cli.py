@@ -78,3 +78,12 @@ def test_run_without_token_opens_the_demo(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert "/ghinhan" in result.stdout
+
+
+def test_an_unreachable_database_is_named_without_its_password():
+    env = {"SOTAY_DATABASE_URL": "postgresql+asyncpg://sotay:hunter2@127.0.0.1:1/sotay"}
+    for args in (("db", "upgrade"), ("import", "households", "data/demo_danh_sach_ho.csv", "--team", "T01")):
+        result = sotay(*args, env=env)
+        assert result.returncode == 1
+        assert "Không kết nối được cơ sở dữ liệu (postgresql+asyncpg://sotay:***@127.0.0.1:1/sotay)" in result.stderr
+        assert "hunter2" not in result.stderr + result.stdout and "Traceback" not in result.stderr
