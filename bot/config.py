@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot import texts as T
+from bot.core.periods import DueRule, Kind, Windows
 from bot.core.text import fold
 
 DEFAULT_CONFIG = "config.yaml"
@@ -129,6 +130,33 @@ class Imports(_Strict):
     max_file_mb: int = Field(default=5, ge=1, le=50)  # a household list sent in chat
 
 
+class Due(_Strict):
+    day: int = Field(ge=1, le=28)
+    month: int | None = Field(default=None, ge=1, le=12)  # a fixed month (year-end reports); else the period's last
+
+    def rule(self) -> DueRule:
+        return DueRule(self.day, self.month)
+
+
+class Reporting(_Strict):
+    """How figures are cut into periods, and when each report is due (see bot/core/periods.py)."""
+
+    cutoff_day: int | None = Field(default=None, ge=2, le=28)  # None: calendar months; 15: 15th → 14th windows
+    monthly: Due = Due(day=25)  # "trước ngày 25 hằng tháng"
+    quarterly: Due = Due(day=21)  # "trước ngày 21 của tháng cuối quý"
+    yearly: Due = Due(day=5, month=12)  # "trước ngày 05/12"
+    ranking: dict[str, int] = Field(
+        default_factory=lambda: {"luot": 40, "households": 30, "coverage": 20, "participation": 10}
+    )
+
+    @cached_property
+    def windows(self) -> Windows:
+        return Windows(self.cutoff_day)
+
+    def due_rule(self, kind: Kind) -> DueRule:
+        return {Kind.MONTH: self.monthly, Kind.QUARTER: self.quarterly, Kind.YEAR: self.yearly}[kind].rule()
+
+
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -153,6 +181,7 @@ class Config(_Strict):
     flows: Flows = Flows()
     visits: Visits = Visits()
     imports: Imports = Imports()
+    reporting: Reporting = Reporting()
     invites: Invites = Invites()
     privacy: Privacy = Privacy()
 

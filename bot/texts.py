@@ -490,3 +490,8 @@ FILE_ERRORS = {
     "IsADirectoryError": "đây là một thư mục, không phải tệp",
     "PermissionError": "không có quyền đọc tệp",
 }
+
+# --- periods ----------------------------------------------------------------------------------------------------
+PERIOD_MONTH = "tháng {n}/{year}"
+PERIOD_QUARTER = "quý {n}/{year}"
+PERIOD_YEAR = "năm {year}"

@@ -1,0 +1,142 @@
+"""Reporting periods and their due dates: months, quarters and years, as calendar periods or cut-off windows.
+
+Calendar: November 2026 is 01/11–30/11. Cut-off window with `cutoff_day` 15 (Decree 09/2019/NĐ-CP style):
+November 2026 is 15/10–14/11; quarter 4 is 15/09–14/12; the year 2026 is 15/12/2025–14/12/2026.
+
+A period is named by its key: "2026-11", "2026-Q4", "2026". A due rule names a day of the period's own last month
+("before the 25th of every month", "before the 21st of the quarter's last month") or a fixed day and month of its
+year ("before 05/12"). A report is on time when it is submitted before the due day starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from bot import texts as T
+
+
+class Kind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: Kind
+    key: str  # 2026-11 | 2026-Q4 | 2026
+    year: int
+    number: int  # month 1–12, quarter 1–4, or 1 for a year
+    start: date
+    end: date  # inclusive
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def last_month(self) -> int:
+        """The month the period is named after, or ends in: November; March for Q1; December for a year."""
+        return {Kind.MONTH: self.number, Kind.QUARTER: self.number * 3, Kind.YEAR: 12}[self.kind]
+
+    def label(self) -> str:
+        """As Vietnamese documents write it: "tháng 11/2026", "quý IV/2026", "năm 2026"."""
+        if self.kind is Kind.MONTH:
+            return T.PERIOD_MONTH.format(n=self.number, year=self.year)
+        if self.kind is Kind.QUARTER:
+            return T.PERIOD_QUARTER.format(n=_ROMAN[self.number], year=self.year)
+        return T.PERIOD_YEAR.format(year=self.year)
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_KEY = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|[Qq]([1-4])))?$")
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How periods are cut: calendar months (cutoff_day None) or windows that end the day before `cutoff_day`."""
+
+    cutoff_day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.cutoff_day is not None and not 2 <= self.cutoff_day <= 28:
+            raise ValueError("cutoff_day must be 2–28")
+
+    def _month_bounds(self, year: int, first_month: int, last_month: int) -> tuple[date, date]:
+        """The span from the start of `first_month` to the end of `last_month` of `year`."""
+        if self.cutoff_day is None:
+            return date(year, first_month, 1), _month_end(year, last_month)
+        prev_year, prev_month = (year, first_month - 1) if first_month > 1 else (year - 1, first_month + 11)
+        start = date(prev_year, prev_month, self.cutoff_day)
+        end = date(year, last_month, self.cutoff_day) - timedelta(days=1)
+        return start, end
+
+    def period(self, kind: Kind, year: int, number: int = 1) -> Period:
+        if kind is Kind.MONTH:
+            start, end = self._month_bounds(year, number, number)
+            return Period(kind, f"{year}-{number:02d}", year, number, start, end)
+        if kind is Kind.QUARTER:
+            start, end = self._month_bounds(year, number * 3 - 2, number * 3)
+            return Period(kind, f"{year}-Q{number}", year, number, start, end)
+        start, end = self._month_bounds(year, 1, 12)
+        return Period(kind, str(year), year, 1, start, end)
+
+    def containing(self, kind: Kind, day: date) -> Period:
+        """The period of this kind that `day` falls in."""
+        year, month = day.year, day.month
+        if self.cutoff_day is not None and day.day >= self.cutoff_day:  # already in the next month's window
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        if kind is Kind.MONTH:
+            return self.period(kind, year, month)
+        if kind is Kind.QUARTER:
+            return self.period(kind, year, (month - 1) // 3 + 1)
+        return self.period(kind, year)
+
+    def parse(self, key: str) -> Period | None:
+        """ "2026-11", "2026-q4", "2026" → the period; None when the key is not one."""
+        match = _KEY.match(key.strip())
+        if match is None:
+            return None
+        year, month, quarter = int(match.group(1)), match.group(2), match.group(3)
+        if month is not None:
+            return self.period(Kind.MONTH, year, int(month)) if 1 <= int(month) <= 12 else None
+        if quarter is not None:
+            return self.period(Kind.QUARTER, year, int(quarter))
+        return self.period(Kind.YEAR, year)
+
+    def previous(self, period: Period) -> Period:
+        if period.kind is Kind.MONTH:
+            year, month = (period.year, period.number - 1) if period.number > 1 else (period.year - 1, 12)
+            return self.period(Kind.MONTH, year, month)
+        if period.kind is Kind.QUARTER:
+            year, quarter = (period.year, period.number - 1) if period.number > 1 else (period.year - 1, 4)
+            return self.period(Kind.QUARTER, year, quarter)
+        return self.period(Kind.YEAR, period.year - 1)
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """Due before `day` of the period's last month, or of `month` (of the period's year) when given."""
+
+    day: int
+    month: int | None = None
+
+    def due(self, period: Period) -> date:
+        """The first day that is late."""
+        return date(period.year, self.month or period.last_month, self.day)
+
+
+def days_left(due: date, today: date) -> int:
+    """On-time days left, today included: 1 on the last on-time day, 0 or less once late."""
+    return (due - today).days
+
+
+def is_on_time(due: date, submitted_on: date) -> bool:
+    return submitted_on < due
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first_next - timedelta(days=1)
