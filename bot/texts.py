@@ -495,3 +495,11 @@ FILE_ERRORS = {
 PERIOD_MONTH = "tháng {n}/{year}"
 PERIOD_QUARTER = "quý {n}/{year}"
 PERIOD_YEAR = "năm {year}"
+
+# --- command menu entries of progress and reports (issue 5) -----------------------------------------------------
+CMD_PROGRESS = "Tiến độ so với chỉ tiêu"
+MENU_PROGRESS = "📊 Tiến độ"
+CMD_CHART = "Biểu đồ tiến độ (ảnh)"
+CMD_REPORT = "Báo cáo kỳ: xem, sửa, nộp (cán bộ xã: tình hình nộp)"
+MENU_REPORT = "📋 Báo cáo"
+CMD_EXPORT = "Xuất số liệu ra Excel: /xuat 2026-Q4"
