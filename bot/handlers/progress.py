@@ -1,4 +1,4 @@
-"""/tiendo and /bieudo: progress against the targets. (Being built: issue 5.)"""
+"""/tiendo: progress against the targets. (Being built: issue 5.)"""
 
 from __future__ import annotations
 
@@ -8,8 +8,4 @@ from bot.flows.context import Ctx
 
 
 async def show(ctx: Ctx, args: str) -> list[Reply]:
-    return [Reply(T.DONT_UNDERSTAND)]
-
-
-async def chart(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply(T.DONT_UNDERSTAND)]

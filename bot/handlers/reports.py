@@ -1,4 +1,4 @@
-"""/baocao and /xuat: period reports, their submission, completeness, and exports. (Being built: issue 5.)"""
+"""/baocao: period reports, their submission and completeness. (Being built: issue 5.)"""
 
 from __future__ import annotations
 
@@ -8,8 +8,4 @@ from bot.flows.context import Ctx
 
 
 async def report(ctx: Ctx, args: str) -> list[Reply]:
-    return [Reply(T.DONT_UNDERSTAND)]
-
-
-async def export(ctx: Ctx, args: str) -> list[Reply]:
     return [Reply(T.DONT_UNDERSTAND)]

@@ -14,7 +14,7 @@ from bot.core.roles import Role
 from bot.core.text import nfc
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
-from bot.handlers import basics, corrections, households, imports, invites, progress, reports, visits
+from bot.handlers import basics, corrections, exports, households, imports, invites, progress, reports, visits
 from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
 from bot.services import audit, dedup, members, outbox
 from bot.services import invites as invite_codes
@@ -64,7 +64,7 @@ def build_commands() -> CommandTable:
                 ("phan cong", "giao ho"),
             ),
             Command("tiendo", T.CMD_PROGRESS, EVERYONE, progress.show, ("tien do", "tiendo"), T.MENU_PROGRESS),
-            Command("bieudo", T.CMD_CHART, EVERYONE, progress.chart, ("bieu do", "bieudo")),
+            Command("bieudo", T.CMD_CHART, EVERYONE, exports.chart, ("bieu do", "bieudo")),
             Command(
                 "baocao",
                 T.CMD_REPORT,
@@ -74,7 +74,7 @@ def build_commands() -> CommandTable:
                 T.MENU_REPORT,
             ),
             Command(
-                "xuat", T.CMD_EXPORT, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), reports.export, ("xuat file",)
+                "xuat", T.CMD_EXPORT, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), exports.export, ("xuat file",)
             ),
             Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit, ("sua", "sua luot")),
             Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag, ("kiem tra",)),
