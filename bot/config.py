@@ -6,7 +6,7 @@ import csv
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -148,6 +148,19 @@ class Reporting(_Strict):
     ranking: dict[str, int] = Field(
         default_factory=lambda: {"luot": 40, "households": 30, "coverage": 20, "participation": 10}
     )
+    # thi đua criteria (bot/services/progress.py scores them): lượt, households reached, coverage, participation
+    RANKING_CRITERIA: ClassVar[tuple[str, ...]] = ("luot", "households", "coverage", "participation")
+
+    @field_validator("ranking")
+    @classmethod
+    def _known_criteria(cls, value: dict[str, int]) -> dict[str, int]:
+        known = ", ".join(cls.RANKING_CRITERIA)
+        for key, weight in value.items():
+            if key not in cls.RANKING_CRITERIA:
+                raise ValueError(T.CONFIG_RANKING_KEY.format(key=key, known=known))
+            if weight < 0:
+                raise ValueError(T.CONFIG_RANKING_WEIGHT.format(key=key))
+        return value
 
     @cached_property
     def windows(self) -> Windows:

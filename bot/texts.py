@@ -503,3 +503,339 @@ CMD_CHART = "Biểu đồ tiến độ (ảnh)"
 CMD_REPORT = "Báo cáo kỳ: xem, sửa, nộp (cán bộ xã: tình hình nộp)"
 MENU_REPORT = "📋 Báo cáo"
 CMD_EXPORT = "Xuất số liệu ra Excel: /xuat 2026-Q4"
+
+# --- reports ----------------------------------------------------------------------------------------------------
+FLOW_TITLE_REPORT = "làm báo cáo kỳ"
+FLOW_TITLE_REPORT_BOARD = "xem tình hình nộp báo cáo"
+REPORT_PARTS = {
+    "good_practices": "Mô hình hay, cách làm sáng tạo",
+    "difficulties": "Khó khăn, vướng mắc",
+    "proposals": "Đề xuất, kiến nghị",
+}
+REPORT_USAGE = (
+    "Cách dùng: /baocao, hoặc chọn kỳ: /baocao 2026-11 (tháng), /baocao 2026-Q4 (quý), /baocao 2026 (năm). "
+    "Cán bộ xã thêm mã tổ để mở báo cáo của một tổ: /baocao T01 2026-Q4."
+)
+REPORT_NO_TEAM = "Bạn chưa là tổ trưởng của tổ CNSCĐ nào nên chưa có báo cáo để làm. Hãy nhờ cán bộ xã mời vào tổ."
+REPORT_OTHER_TEAM = "Bạn chỉ xem và nộp được báo cáo của tổ mình."
+REPORT_UNKNOWN_TEAM = "Không có tổ mã {code}. Các tổ: {codes}."
+REPORT_NOT_STARTED = "Kỳ {period} chưa bắt đầu (bắt đầu từ {start}) nên chưa làm báo cáo được."
+REPORT_NOT_ALLOWED = "Chỉ tổ trưởng làm và nộp báo cáo của tổ."
+REPORT_CHOOSE = "Báo cáo của {team}. Chọn kỳ báo cáo:"
+REPORT_OPT_DUE = "{period} — hạn trước {due}, còn {days} ngày"
+REPORT_OPT_OVERDUE = "{period} — quá hạn {days} ngày"
+REPORT_OPT_ON_TIME = "{period} — đã nộp đúng hạn {day}"
+REPORT_OPT_LATE = "{period} — đã nộp, trễ {days} ngày"
+REPORT_OPT_REOPENED = "{period} — được mở lại, cần nộp lại"
+REPORT_OPT_DRAFT = " (có bản nháp)"
+REPORT_TITLE = "📋 Báo cáo {period} — {team}"
+REPORT_DUE_AHEAD = "Hạn nộp: trước {due}, còn {days} ngày."
+REPORT_DUE_PASSED = "Hạn nộp: trước {due} — đã quá hạn {days} ngày."
+REPORT_SUBMITTED_ON_TIME = "Đã nộp lúc {at} — đúng hạn (hạn trước {due})."
+REPORT_SUBMITTED_LATE = "Đã nộp lúc {at} — trễ hạn {days} ngày (hạn trước {due})."
+REPORT_RESUBMITTED_AT = "Nộp lại lúc {at}."
+REPORT_REOPENED_AT = "Cán bộ xã đã mở lại lúc {at}: sửa xong thì nộp lại."
+REPORT_NOT_SUBMITTED = "Chưa nộp."
+REPORT_FIGURES_LIVE = "Số liệu từ các lượt đã ghi đến {today}:"
+REPORT_FIGURES_SNAPSHOT = "Số liệu lúc nộp:"
+REPORT_FIG_HOUSEHOLDS = (
+    "• Hộ được hướng dẫn trong kỳ: {reached} (hộ mới {new}); luỹ kế {cumulative}/{registered} hộ trong sổ"
+)
+REPORT_FIG_LUOT = "• Lượt người dân được hướng dẫn: {luot}/{target} (chỉ tiêu kỳ), qua {visits} lần đến hộ"
+REPORT_FIG_SKILLS = "• Nội dung đã hỗ trợ (số lần): {skills}"
+REPORT_FIG_NO_SKILLS = "chưa có"
+REPORT_FIG_PLATFORM = "• Hộ sử dụng nền tảng số: {n}/{registered} ({pct}; chỉ tiêu {target}%)"
+REPORT_FIG_BDHVS = "• Hộ có người học Bình dân học vụ số: {n}/{registered} ({pct}; chỉ tiêu {target}%)"
+REPORT_FIG_PRIORITY = (
+    "• Hộ ưu tiên được hướng dẫn: người cao tuổi {elderly}, dân tộc thiểu số {ethnic_minority}, "
+    "chưa có thiết bị số {no_device}"
+)
+REPORT_FIG_MEMBERS = "• Tổ viên có hoạt động trong kỳ: {active}/{total}"
+REPORT_PCT_NONE = "chưa có hộ trong sổ"
+REPORT_PART_LINE = "{n}. {label}: {text}"
+REPORT_PART_EMPTY = "(chưa viết)"
+REPORT_BTN_EDIT = "✏️ {label}"
+REPORT_BTN_SUBMIT = "✅ Nộp báo cáo"
+REPORT_BTN_RESUBMIT = "✅ Nộp lại báo cáo"
+REPORT_BTN_LATER = "Để sau"
+REPORT_BTN_CLOSE = "Đóng"
+REPORT_BTN_BACK = "Quay lại"
+REPORT_BTN_OTHER_PERIOD = "Chọn kỳ khác"
+REPORT_PREVIEW_HINT = "Chọn phần cần viết, hoặc nộp báo cáo. “Để sau”: bản nháp được giữ lại."
+REPORT_SUBMITTED_HINT = "Báo cáo đã nộp nên không sửa được nữa; cần sửa thì báo cán bộ xã mở lại."
+REPORT_LATER = "Đã giữ bản nháp báo cáo {period}. Gõ /baocao để viết tiếp và nộp."
+REPORT_CLOSED = "Đã đóng báo cáo. Gõ /baocao khi cần xem lại."
+REPORT_EDIT_ASK = "Gõ nội dung “{label}” trong một tin nhắn (tối đa {limit} ký tự).\nHiện tại: {current}"
+REPORT_BTN_CLEAR = "Xoá phần này"
+REPORT_TEXT_TOO_LONG = "Nội dung dài {length} ký tự, quá {limit} ký tự. Hãy rút gọn rồi gửi lại."
+REPORT_TEXT_EMPTY = "Hãy gõ nội dung, hoặc chọn “Quay lại”."
+REPORT_TEXT_SAVED = "Đã lưu “{label}” vào bản nháp."
+REPORT_TEXT_CLEARED = "Đã xoá “{label}” khỏi bản nháp."
+REPORT_CONFIRM = (
+    "Nộp báo cáo {period} của {team}?\n"
+    "Sau khi nộp, các lượt từ {start} đến {end} được khoá: không thêm, sửa hay huỷ được nữa."
+)
+REPORT_CONFIRM_EMPTY = "Lưu ý: còn phần chưa viết: {parts}."
+REPORT_CONFIRM_LATE = "Hôm nay đã quá hạn {days} ngày: báo cáo sẽ ghi là trễ hạn."
+REPORT_CONFIRM_AGAIN = "Nộp lại giữ kết quả đúng hạn hay trễ hạn của lần nộp đầu."
+REPORT_BTN_CONFIRM = "✅ Nộp"
+REPORT_SUBMITTED = (
+    "Đã nộp báo cáo {period} của {team} lúc {at} — {verdict}. Các lượt trong kỳ (từ {start} đến {end}) "
+    "đã được khoá; cần sửa thì báo cán bộ xã mở lại."
+)
+REPORT_VERDICT_ON_TIME = "đúng hạn"
+REPORT_VERDICT_LATE = "trễ hạn {days} ngày"
+REPORT_ALREADY_SUBMITTED = "Báo cáo {period} của tổ đã nộp rồi; cần sửa thì báo cán bộ xã mở lại."
+REPORT_BOARD_TITLE = "📋 Tình hình nộp báo cáo — hôm nay {today}"
+REPORT_BOARD_PERIOD = (
+    "{period} (hạn trước {due}): đã nộp {submitted}/{teams} — {on_time} đúng hạn, {late} trễ; "
+    "quá hạn chưa nộp {missing}"
+)
+REPORT_BOARD_ORDER = "Thứ tự ký hiệu mỗi tổ: {kinds}."
+REPORT_BOARD_LEGEND = "✅ đúng hạn · ⚠️ trễ hạn · ❌ chưa nộp (quá hạn) · ⏳ chưa đến hạn · 🔓 mở lại, chờ nộp lại"
+REPORT_BOARD_TEAM = "{code} {name}: {marks}"
+REPORT_BOARD_PICK = "Chọn một tổ để xem báo cáo:"
+REPORT_KIND_NAMES = {"month": "tháng", "quarter": "quý", "year": "năm"}
+REPORT_MARKS = {"on_time": "✅", "late": "⚠️", "missing": "❌", "not_due": "⏳", "reopened": "🔓"}
+REPORT_MARK_ON_TIME = "✅ đúng hạn ({day})"
+REPORT_MARK_LATE = "⚠️ trễ {days} ngày"
+REPORT_MARK_MISSING = "❌ chưa nộp, quá hạn {days} ngày"
+REPORT_MARK_NOT_DUE = "⏳ chưa đến hạn"
+REPORT_MARK_REOPENED = "🔓 mở lại, chờ nộp lại"
+REPORT_TEAM_PICK = "Báo cáo của {team}. Chọn kỳ:"
+REPORT_BTN_REOPEN = "🔓 Mở lại báo cáo"
+REPORT_DRAFT_NOTE = "Tổ đang soạn, chưa nộp."
+REPORT_REOPEN_ASK = (
+    "Mở lại báo cáo {period} của {team}?\nCác lượt trong kỳ sẽ sửa được; tổ trưởng được báo để sửa và nộp lại."
+)
+REPORT_BTN_REOPEN_YES = "🔓 Mở lại"
+REPORT_REOPENED = "Đã mở lại báo cáo {period} của {team}."
+REPORT_REOPEN_TOLD = "Đã báo cho {names}."
+REPORT_REOPEN_NOBODY = "Tổ chưa có tổ trưởng dùng bot để báo: hãy báo trực tiếp."
+REPORT_REOPEN_NOT_SUBMITTED = "Báo cáo {period} của {team} chưa nộp (hoặc đã được mở lại) nên không cần mở lại."
+REPORT_LEADER_TOLD_REOPENED = (
+    "Cán bộ xã {staff} đã mở lại báo cáo {period} của tổ. Các lượt trong kỳ sửa được rồi; "
+    "sửa xong gõ /baocao {key} để nộp lại."
+)
+
+# --- progress ---------------------------------------------------------------------------------------------------
+CONFIG_RANKING_KEY = "tiêu chí xếp hạng “{key}” không có; dùng: {known}."
+CONFIG_RANKING_WEIGHT = "trọng số của tiêu chí “{key}” phải là số nguyên ≥ 0."
+PROGRESS_USAGE = (
+    "Không hiểu “{arg}”. Chọn kỳ như sau: /tiendo 2026-11 (tháng), /tiendo 2026-Q4 (quý), /tiendo 2026 (năm); "
+    "gõ /tiendo để xem kỳ hiện tại."
+)
+PROGRESS_USAGE_STAFF = " Xem một tổ: /tiendo T01 hoặc /tiendo T01 2026-Q4."
+PROGRESS_OTHER_TEAM = "Bạn chỉ xem được tiến độ của tổ mình. Gõ /tiendo để xem."
+PROGRESS_NOT_STARTED = "Kỳ {period} chưa bắt đầu (từ {start}) nên chưa có số liệu."
+PROGRESS_TITLE_MEMBER = "📊 Tiến độ của bạn — {period}"
+PROGRESS_TITLE_TEAM = "📊 Tiến độ {period} — {team}"
+PROGRESS_TITLE_COMMUNE = "📊 Tiến độ {period} — {commune}"
+PROGRESS_SPAN = "📅 {start} – {end}"
+PROGRESS_DUE_AHEAD = "⏰ Hạn báo cáo {period}: trước {due}, còn {days} ngày"
+PROGRESS_DUE_MEMBER = "⏰ Tổ báo cáo {period} trước {due} (còn {days} ngày): nhớ ghi đủ các lượt trước hạn."
+PROGRESS_MY_HOUSEHOLDS = "🏠 Hộ bạn phụ trách: {bar}"
+PROGRESS_MY_REACHED = "🚶 Trong kỳ: đến {households} hộ, {visits} lần"
+PROGRESS_MY_LUOT = "👥 Lượt người dân: {luot}"
+PROGRESS_MY_LAST = "🕘 Lần ghi gần nhất: {day}"
+PROGRESS_NEVER = "chưa có"
+PROGRESS_HOUSEHOLDS = "🏠 Hộ được hướng dẫn: {reached} (mới {new})"
+PROGRESS_CUMULATIVE = "   Luỹ kế: {cumulative} hộ · sổ có {registered} hộ"
+PROGRESS_LUOT = "👥 Lượt: {luot} ({visits} lần đến hộ)"
+PROGRESS_BAR = "   {bar}"
+PROGRESS_PLATFORM = "📱 Dùng nền tảng số: {n}/{registered} hộ ({pct}%)"
+PROGRESS_BDHVS = "📚 Học vụ số: {n}/{registered} hộ ({pct}%)"
+PROGRESS_NO_REGISTER = "   (chưa có hộ trong sổ)"
+PROGRESS_PLATFORM_EMPTY = "📱 Dùng nền tảng số: chưa có hộ trong sổ"
+PROGRESS_BDHVS_EMPTY = "📚 Học vụ số: chưa có hộ trong sổ"
+PROGRESS_SKILLS = "🛠 Hỗ trợ nhiều nhất:"
+PROGRESS_SKILL = "   • {label}: {n}"
+PROGRESS_SKILLS_MORE = "   … và {n} nội dung khác"
+PROGRESS_SKILLS_NONE = "🛠 Hỗ trợ: chưa có lượt nào"
+PROGRESS_PRIORITY = "⭐ Hộ ưu tiên: cao tuổi {elderly} · DTTS {ethnic_minority} · chưa có thiết bị {no_device}"
+PROGRESS_ACTIVE = "🙋 Tổ viên hoạt động: {active}/{total}"
+PROGRESS_MEMBERS = "👤 Tổ viên: hộ phụ trách · lượt · lần cuối"
+PROGRESS_MEMBER = "• {name}: {assigned}/{target} hộ · {luot} lượt · {last}"
+PROGRESS_NO_MEMBERS = "👤 Tổ chưa có tổ viên."
+PROGRESS_TEAMS = "Các tổ: lượt/chỉ tiêu · hộ (mới) · nền tảng số"
+PROGRESS_TEAM_NAME = "{code} {name}"
+PROGRESS_TEAM_LINE = "   {luot}/{target} lượt · {reached} hộ (mới {new}) · 📱{pct}"
+PROGRESS_TOTALS = "🏛 Toàn xã, {teams} tổ (mỗi hộ tính một lần):"
+PROGRESS_RANKING = "🏆 Xếp hạng thi đua {period}:"
+PROGRESS_RANKING_WEIGHTS = "Điểm 0–100, so với tổ cao nhất mỗi tiêu chí:\n{criteria}"
+PROGRESS_RANKING_CRITERION = "{label} {pct}%"
+PROGRESS_RANK_ROW = "{n}. {code} {name} — {score} điểm"
+PROGRESS_RANKING_OFF = "🏆 Chưa đặt tiêu chí xếp hạng (reporting.ranking trong config.yaml)."
+PROGRESS_CRITERIA = {
+    "luot": "lượt",
+    "households": "hộ",
+    "coverage": "độ phủ",
+    "participation": "tham gia",
+}
+PROGRESS_NEEDS_TEAM = "Bạn chưa thuộc tổ CNSCĐ nào nên chưa có tiến độ để xem. Hãy nhờ cán bộ xã mời vào tổ."
+
+# --- exports and chart ------------------------------------------------------------------------------------------
+PERIOD_BAD_KEY = (
+    "Không hiểu kỳ “{key}”. Gõ kỳ theo mẫu 2026-11 (tháng), 2026-Q4 (quý) hoặc 2026 (năm), ví dụ: /{command} {example}"
+)
+EXPORT_NEEDS_TEAM = "Bạn chưa thuộc tổ CNSCĐ nào nên chưa có số liệu của tổ. Hãy nhờ cán bộ xã mời vào tổ."
+SCOPE_COMMUNE = "toàn xã"
+
+# /bieudo: the chart and its caption
+CHART_TITLE = "{name} — {period}"
+CHART_SUBTITLE = "Số liệu từ {start} đến {end}"
+CHART_REACHED = "Hộ được hướng dẫn trong kỳ"
+CHART_REACHED_VALUE = "{value}/{total} hộ trong sổ ({pct}%)"
+CHART_LUOT = "Lượt người được hướng dẫn"
+CHART_LUOT_VALUE = "{value}/{target} lượt chỉ tiêu ({pct}%)"
+CHART_NO_TARGET_VALUE = "{value} (chưa đặt chỉ tiêu)"
+CHART_PLATFORM = "Hộ dùng ít nhất 1 nền tảng số"
+CHART_BDHVS = "Hộ học Bình dân học vụ số"
+CHART_COVERAGE_VALUE = "{pct}% ({value}/{total} hộ) · chỉ tiêu {target}%"
+CHART_COMMUNE_LUOT = "Lượt người được hướng dẫn · chỉ tiêu {target} lượt/tổ"
+CHART_COMMUNE_COVERAGE = "Tỷ lệ hộ dùng ít nhất 1 nền tảng số · chỉ tiêu {target}%"
+CHART_TEAM_LUOT = "{value}/{target}"
+CHART_TEAM_COVERAGE = "{pct}%"
+CHART_LEGEND = "Xanh lá: đạt chỉ tiêu · Cam: chưa đạt · Vạch đen: mức chỉ tiêu"
+CHART_CAPTION_TEAM = "📊 Tiến độ {team}, {period}."
+CHART_CAPTION_COMMUNE = (
+    "📊 Tiến độ các tổ, {period}: lượt người so với chỉ tiêu. Tỷ lệ hộ dùng nền tảng số: /bieudo {key} nentang"
+)
+CHART_CAPTION_COVERAGE = "📊 Tỷ lệ hộ dùng nền tảng số của các tổ, {period}."
+
+# /xuat and `sotay export`: the workbook
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_HOUSEHOLDS = "Hộ"
+SHEET_VISITS = "Lượt"
+SHEET_MEMBERS = "Thành viên"
+SHEET_CONTINUED = "{title} ({n})"
+SUMMARY_HEADERS = (
+    "Kỳ",
+    "Mã tổ",
+    "Tên tổ",
+    "Thành viên",
+    "Thành viên có hoạt động",
+    "Hộ trong sổ",
+    "Hộ được hướng dẫn trong kỳ",
+    "Hộ lần đầu được hướng dẫn",
+    "Hộ được hướng dẫn (lũy kế)",
+    "Số lần đến hộ",
+    "Lượt người được hướng dẫn",
+    "Chỉ tiêu lượt",
+    "Đạt chỉ tiêu lượt (%)",
+    "Hộ dùng ít nhất 1 nền tảng số",
+    "Tỷ lệ hộ dùng nền tảng số (%)",
+    "Hộ học Bình dân học vụ số",
+    "Tỷ lệ hộ học Bình dân học vụ số (%)",
+    "Hộ có người cao tuổi được hướng dẫn",
+    "Hộ dân tộc thiểu số được hướng dẫn",
+    "Hộ chưa có thiết bị được hướng dẫn",
+)
+SUMMARY_SKILL_HEADER = "Nội dung: {skill}"
+SUMMARY_SCORE_HEADER = "Điểm thi đua"
+SUMMARY_TOTAL = "Toàn xã"
+HOUSEHOLD_HEADERS = (
+    "Mã hộ",
+    "Tổ",
+    "Họ tên chủ hộ",
+    "Địa chỉ",
+    "Số điện thoại",
+    "Người cao tuổi",
+    "Dân tộc thiểu số",
+    "Không có thiết bị",
+    "Người phụ trách",
+    "Ngày đồng ý",
+)
+VISIT_HEADERS = (
+    "Mã lượt",
+    "Ngày",
+    "Tổ",
+    "Mã hộ",
+    "Chủ hộ",
+    "Tổ viên",
+    "Nội dung hướng dẫn",
+    "Số người",
+    "Kết quả",
+    "Có ghi chú",
+)
+MEMBER_HEADERS = (
+    "Họ tên",
+    "Tổ",
+    "Vai trò",
+    "Hộ phụ trách",
+    "Mục tiêu hộ",
+    "Hộ được hướng dẫn trong kỳ",
+    "Số lần đến hộ",
+    "Lượt người được hướng dẫn",
+    "Ngày hoạt động gần nhất",
+)
+CELL_YES = "x"
+NOTE_PRESENT = "có"
+EXPORT_FILE = "so-tay-{period}-{scope}.xlsx"
+EXPORT_FILE_COMMUNE = "toan-xa"
+EXPORT_CAPTION = "📎 Số liệu {scope}, {period}: {households} hộ, {visits} lần đến hộ. Mở bằng Excel hoặc Google Sheets."
+EXPORT_TOO_BIG = (
+    "Kỳ {period} có {visits} lần đến hộ: tệp quá lớn để gửi qua tin nhắn (tối đa {limit}). "
+    "Nhờ quản trị viên chạy lệnh này trên máy chủ của bot:\n{command}"
+)
+
+# the commune's results report draft (the style of a commune's report, section II.5)
+REPORT_DRAFT_FILE = "bao-cao-{period}.docx"
+REPORT_DRAFT_CAPTION = "📝 Dự thảo báo cáo kết quả của xã, {period}, bản Word để chỉnh sửa và bổ sung."
+REPORT_DRAFT_TITLE = "BÁO CÁO"
+REPORT_DRAFT_SUBTITLE = (
+    "Kết quả hoạt động của Tổ công nghệ số cộng đồng thực hiện Phong trào “Bình dân học vụ số” "
+    "trên địa bàn {commune}, {period}"
+)
+REPORT_DRAFT_NOTE = "(Dự thảo do Sổ tay số lập từ số liệu các tổ đã ghi nhận, từ ngày {start} đến ngày {end}.)"
+REPORT_DRAFT_HEADING = "Kết quả hoạt động của Tổ công nghệ số cộng đồng thực hiện Phong trào “Bình dân học vụ số”"
+REPORT_DRAFT_TEAMS = (
+    "{commune} hiện có {teams} Tổ công nghệ số cộng đồng tại các thôn, tổ dân phố. Hiện nay, toàn xã có: "
+    "{members} thành viên Tổ công nghệ số cộng đồng; trong {period} có {active} thành viên trực tiếp "
+    "hướng dẫn người dân."
+)
+REPORT_DRAFT_RESULTS = (
+    "Trong {period}, các Tổ công nghệ số cộng đồng đã trực tiếp hướng dẫn {luot} lượt người dân tại {households} hộ "
+    "({visits} lần đến hộ), trong đó {new} hộ lần đầu được hướng dẫn; đạt {pct}% chỉ tiêu {target} lượt. "
+    "Lũy kế đến ngày {end}, {cumulative} hộ đã được các tổ hướng dẫn."
+)
+REPORT_DRAFT_RESULTS_NO_TARGET = (
+    "Trong {period}, các Tổ công nghệ số cộng đồng đã trực tiếp hướng dẫn {luot} lượt người dân tại {households} hộ "
+    "({visits} lần đến hộ), trong đó {new} hộ lần đầu được hướng dẫn. "
+    "Lũy kế đến ngày {end}, {cumulative} hộ đã được các tổ hướng dẫn."
+)
+REPORT_DRAFT_SKILLS = "Các nội dung đã hướng dẫn: {items}."
+REPORT_DRAFT_SKILL_ITEM = "{skill} ({n} lần)"
+REPORT_DRAFT_SKILLS_NONE = "Trong kỳ chưa ghi nhận nội dung hướng dẫn nào."
+REPORT_DRAFT_COVERAGE = (
+    "Tính đến ngày {end}, {platform_pct}% số hộ trong sổ theo dõi của các tổ ({platform}/{registered} hộ) đã được "
+    "hướng dẫn hoặc đang sử dụng ít nhất một nền tảng số thiết yếu (chỉ tiêu {platform_target}%); {bdhvs_pct}% số hộ "
+    "({bdhvs} hộ) có thành viên được hướng dẫn học tập trên nền tảng Bình dân học vụ số (chỉ tiêu {bdhvs_target}%)."
+)
+REPORT_DRAFT_PRIORITY = (
+    "Các tổ quan tâm hỗ trợ các đối tượng ưu tiên: trong kỳ đã hướng dẫn {elderly} hộ có người cao tuổi, "
+    "{ethnic_minority} hộ đồng bào dân tộc thiểu số và {no_device} hộ chưa có thiết bị số."
+)
+REPORT_DRAFT_TEAMS_HEADING = "Kết quả của từng tổ:"
+REPORT_DRAFT_TEAM_LINE = (
+    "- {team}: {luot} lượt người ({pct}% chỉ tiêu {target} lượt), {households} hộ được hướng dẫn, "
+    "{coverage}% số hộ dùng nền tảng số."
+)
+REPORT_DRAFT_TEAM_LINE_NO_TARGET = (
+    "- {team}: {luot} lượt người, {households} hộ được hướng dẫn, {coverage}% số hộ dùng nền tảng số."
+)
+REPORT_DRAFT_RANKING = "Các tổ dẫn đầu thi đua trong kỳ: {items}."
+REPORT_DRAFT_RANK_ITEM = "{team} ({score} điểm)"
+REPORT_DRAFT_PRACTICES = "Mô hình hay, cách làm sáng tạo: (bổ sung)"
+REPORT_DRAFT_DIFFICULTIES = "Khó khăn, vướng mắc: (bổ sung)"
+REPORT_DRAFT_PROPOSALS = "Kiến nghị, đề xuất: (bổ sung)"
+
+# `sotay export`
+CLI_EXPORT_BAD_PERIOD = "Không hiểu kỳ “{key}”. Dùng 2026-11 (tháng), 2026-Q4 (quý) hoặc 2026 (năm)."
+CLI_EXPORT_REPORT_TEAM = "Dự thảo báo cáo là của cả xã: bỏ --team khi dùng --report."
+CLI_EXPORT_REPORT_CSV = "--report ghi tệp Word (.docx), không dùng cùng --csv."
+CLI_EXPORT_WRITTEN = "Đã ghi {path}"
+CLI_EXPORT_ROWS = "  {sheet}: {rows} dòng"
+CLI_EXPORT_REPORT_WRITTEN = "Đã ghi dự thảo báo cáo {period}: {path}"
+EXPORT_OWN_TEAM_ONLY = "Bạn chỉ xem được số liệu của tổ mình ({team})."
+CLI_EXPORT_NO_FOLDER = "Không có thư mục {path} để ghi tệp: hãy tạo thư mục, hoặc chọn --out ở nơi khác."

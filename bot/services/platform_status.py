@@ -4,21 +4,27 @@ Completed visits imply "guided" for the platforms of the skills they covered; a 
 (HouseholdPlatform) says what is really so. The newer of the two wins, except that a visit after a
 correction can only raise the status, never lower it (a household that uses VNeID and is shown DVC
 still uses VNeID).
+
+The rule is written once, as SQL (`StatusSql`), so that a household's card and the progress figures
+(which count statuses of thousands of households "as of" a period's end) can never disagree.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Select, and_, case, false, literal_column, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.services import audit
-from bot.services.visits import OUTCOME_DONE
+from bot.services.visits import OUTCOME_DONE, STATUS_ACTIVE
 from bot.store.models import Household, HouseholdPlatform, Member, Visit, VisitSkill
 
 
@@ -28,13 +34,9 @@ class Status(StrEnum):
     USES = "uses"
 
 
-_LEVEL = {Status.NONE: 0, Status.GUIDED: 1, Status.USES: 2}
 Statuses = dict[int, dict[str, Status]]  # household id → platform code → status
 _CHUNK = 500  # ids per IN (...) query
-
-
-def _higher(a: Status, b: Status) -> Status:
-    return a if _LEVEL[a] >= _LEVEL[b] else b
+_CODE = re.compile(r"^[a-z0-9_]{1,30}$")
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -42,54 +44,97 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start : start + _CHUNK]
 
 
-async def _guided_at(session: AsyncSession, config: Config, ids: list[int]) -> dict[tuple[int, str], datetime]:
-    """When each (household, platform) was last guided by a completed, active visit."""
-    platform_of = {s.code: s.platform for s in config.skills if s.platform}
-    latest: dict[tuple[int, str], datetime] = {}
-    for chunk in _chunks(ids):
-        stmt = (
-            select(Visit.household_id, VisitSkill.skill_code, func.max(Visit.created_at))
-            .join(VisitSkill, VisitSkill.visit_id == Visit.id)  # type: ignore[arg-type]
-            .where(col(Visit.household_id).in_(chunk), Visit.status == "active", Visit.outcome == OUTCOME_DONE)
-            .group_by(Visit.household_id, VisitSkill.skill_code)
+def _sql_text(code: str) -> ColumnElement[str]:
+    """A code as an inline SQL string (a constant of the rule: no bind parameter to type in CASE results)."""
+    if not _CODE.match(code):  # config validates codes with the same pattern; never quote anything else
+        raise ValueError(f"not a catalogue code: {code!r}")
+    return literal_column(f"'{code}'")
+
+
+class StatusSql:
+    """THE rule, as SQL, for queries over `household` rows: the status ("none" | "guided" | "uses") of the row's
+    household on each of `platforms`.
+
+    A completed, active visit that covered one of the platform's skills implies "guided"; the household's
+    correction (household_platform) says what is really so, unless such a visit was logged after it, which
+    raises it to at least "guided". Equivalently to "the newer wins, a later visit only raises": no correction →
+    "guided" iff a guiding visit exists; a correction no guiding visit was logged after → the correction; a
+    correction with a later guiding visit → "uses" stays "uses", anything else becomes "guided".
+
+    "As of" a day: only visits dated up to `visited_by` and corrections made before `corrected_before` count
+    (household_platform keeps the latest correction only: one made after that moment is ignored, and the one it
+    replaced is not known). Per household and platform the database looks up one correction row and probes the
+    household's visits until the first guiding one (EXISTS): no scan of all visits.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        platforms: Iterable[str],
+        visited_by: date | None = None,
+        corrected_before: datetime | None = None,
+    ) -> None:
+        self._joins: list[tuple[Any, ColumnElement[bool]]] = []
+        self.status: dict[str, ColumnElement[str]] = {}
+        for code in platforms:
+            if not _CODE.match(code):
+                raise ValueError(f"not a catalogue code: {code!r}")
+            correction = aliased(HouseholdPlatform, name=f"correction_{code}")
+            on = and_(correction.household_id == Household.id, correction.platform_code == code)
+            if corrected_before is not None:
+                on = and_(on, correction.set_at < corrected_before)
+            self._joins.append((correction, on))
+            guided = _guided_after(config, code, correction.set_at, visited_by)
+            self.status[code] = _rule(guided, correction.status)
+
+    def join(self, stmt: Select[Any]) -> Select[Any]:
+        """`stmt` (selecting from `household`) with each platform's correction joined."""
+        for correction, on in self._joins:
+            stmt = stmt.outerjoin(correction, on)
+        return stmt
+
+
+def _guided_after(config: Config, platform: str, corrected_at: Any, visited_by: date | None) -> ColumnElement[bool]:
+    """A completed, active visit of the household covered one of the platform's skills, logged after the
+    correction when there is one."""
+    skills = [s.code for s in config.skills if s.platform == platform]
+    if not skills:
+        return false()
+    stmt = (
+        select(Visit.id)
+        .join(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
+        .where(
+            Visit.household_id == Household.id,
+            Visit.status == STATUS_ACTIVE,
+            Visit.outcome == OUTCOME_DONE,
+            col(VisitSkill.skill_code).in_(skills),
+            or_(corrected_at.is_(None), Visit.created_at > corrected_at),
         )
-        for hid, skill, at in (await session.exec(stmt)).all():  # type: ignore[call-overload]
-            platform = platform_of.get(skill)
-            if platform is None:
-                continue
-            key = (hid, platform)
-            if key not in latest or at > latest[key]:
-                latest[key] = at
-    return latest
+    )
+    if visited_by is not None:
+        stmt = stmt.where(Visit.visited_on <= visited_by)
+    return stmt.correlate_except(Visit, VisitSkill).exists()  # household and correction: the enclosing query's
 
 
-async def _corrections(session: AsyncSession, ids: list[int]) -> dict[tuple[int, str], HouseholdPlatform]:
-    found: dict[tuple[int, str], HouseholdPlatform] = {}
-    for chunk in _chunks(ids):
-        stmt = select(HouseholdPlatform).where(col(HouseholdPlatform.household_id).in_(chunk))
-        rows = (await session.exec(stmt)).all()
-        found.update({(r.household_id, r.platform_code): r for r in rows})
-    return found
-
-
-def _effective(guided_at: datetime | None, correction: HouseholdPlatform | None) -> Status:
-    if correction is None:
-        return Status.GUIDED if guided_at is not None else Status.NONE
-    corrected = Status(correction.status)
-    if guided_at is None or correction.set_at >= guided_at:
-        return corrected
-    return _higher(corrected, Status.GUIDED)
+def _rule(guided_after_correction: ColumnElement[bool], corrected: Any) -> ColumnElement[str]:
+    none, guided, uses = (_sql_text(s.value) for s in Status)
+    return case(
+        (guided_after_correction, case((corrected == Status.USES.value, uses), else_=guided)),
+        (corrected.is_(None), none),
+        else_=corrected,
+    )
 
 
 async def for_households(session: AsyncSession, config: Config, household_ids: Iterable[int]) -> Statuses:
     """The status of every catalogue platform for each of these households."""
     ids = sorted(set(household_ids))
-    guided = await _guided_at(session, config, ids)
-    corrections = await _corrections(session, ids)
-    return {
-        hid: {p.code: _effective(guided.get((hid, p.code)), corrections.get((hid, p.code))) for p in config.platforms}
-        for hid in ids
-    }
+    result: Statuses = {hid: {p.code: Status.NONE for p in config.platforms} for hid in ids}
+    rule = StatusSql(config, [p.code for p in config.platforms])
+    for chunk in _chunks(ids):
+        stmt = rule.join(select(Household.id, *rule.status.values()).where(col(Household.id).in_(chunk)))
+        for hid, *statuses in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+            result[hid] = {code: Status(value) for code, value in zip(rule.status, statuses, strict=True)}
+    return result
 
 
 async def correct(

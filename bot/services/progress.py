@@ -9,13 +9,25 @@ keep their field names; add fields rather than rename.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, false, func, literal_column, or_, text
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
-from bot.core.periods import Period
+from bot.core.periods import Kind, Period, days_left
+from bot.core.roles import Role
+from bot.core.text import vi_sort_key
+from bot.services import platform_status
+from bot.services.platform_status import Status
+from bot.services.visits import STATUS_ACTIVE
+from bot.store.models import Household, Member, Visit, VisitSkill
 
 
 @dataclass(frozen=True)
@@ -69,9 +81,464 @@ class CommuneFigures:
     ranking: tuple[RankRow, ...]  # best first
 
 
+# --- how the figures are computed ------------------------------------------------------------------------------
+# Every figure about visits is one aggregate query over all the teams asked for, grouped by team (group=True), or
+# not grouped for the commune's totals, where a household reached by two teams is one household. A visit counts
+# when it is active and dated in the period; a visit that asked for a return ("cần quay lại") still counts as a
+# visit, its lượt and its household reached, but only completed visits imply a platform status (platform_status's
+# rule). Figures about the register (registered, platform, Bình dân học vụ số) are per team; the commune's are
+# their sums, as a household is in one team's register. Nothing loads visits into Python.
+BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
+PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
+TOTAL = ""  # the key of the commune's totals in the grouped results
+_NONE = Status.NONE.value
+
+
+def luot_target(config: Config, period: Period) -> int:
+    """One team's lượt target for the period: month → team_luot_per_month, quarter → team_luot_per_quarter,
+    year → 4 × team_luot_per_quarter (the plans state quarterly and monthly targets, never a yearly one)."""
+    targets = config.targets
+    if period.kind is Kind.MONTH:
+        return targets.team_luot_per_month
+    if period.kind is Kind.QUARTER:
+        return targets.team_luot_per_quarter
+    return 4 * targets.team_luot_per_quarter
+
+
+@dataclass(frozen=True)
+class Due:
+    """The next report due: of which period, its first late day, on-time days left (today included)."""
+
+    period: Period
+    day: date
+    days_left: int
+
+
+def next_due(config: Config, period: Period, today: date) -> Due:
+    """The report of this period, or of the first later period of its kind still ahead of its deadline."""
+    windows = config.reporting.windows
+    rule = config.reporting.due_rule(period.kind)
+    while rule.due(period) <= today:
+        period = windows.containing(period.kind, period.end + timedelta(days=1))
+    due = rule.due(period)
+    return Due(period, due, days_left(due, today))
+
+
+def corrections_before(config: Config, period: Period) -> datetime:
+    """The end of the period's last day in the commune's time zone: corrections made before it count."""
+    return datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=config.tz).astimezone(UTC)
+
+
+def _team_code(config: Config, code: str) -> str:
+    team = config.team(code)
+    return team.code if team is not None else code
+
+
+def _key(group: bool, column: Any) -> Any:
+    return column if group else literal_column(f"'{TOTAL}'")
+
+
+def _grouped(stmt: Select[Any], group: bool, column: Any) -> Select[Any]:
+    return stmt.group_by(column) if group else stmt
+
+
+def _in_period(teams: list[str], period: Period) -> ColumnElement[bool]:
+    return and_(
+        col(Visit.team_code).in_(teams),
+        Visit.status == STATUS_ACTIVE,
+        col(Visit.visited_on) >= period.start,
+        col(Visit.visited_on) <= period.end,
+    )
+
+
+@dataclass(frozen=True)
+class _Work:
+    visits: int = 0
+    luot: int = 0
+    reached: int = 0
+
+
+async def _work(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, _Work]:
+    key = _key(group, Visit.team_code)
+    stmt = select(
+        key, func.count(), func.coalesce(func.sum(Visit.people_count), 0), func.count(distinct(Visit.household_id))
+    ).where(_in_period(teams, period))
+    rows = (await session.exec(_grouped(stmt, group, Visit.team_code))).all()  # type: ignore[call-overload]
+    return {k: _Work(int(v), int(luot), int(reached)) for k, v, luot, reached in rows}
+
+
+async def _new(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
+    """Households reached in the period that no active visit (by any team) reached before it."""
+    reached_q = select(Visit.household_id).where(_in_period(teams, period))
+    if group:
+        reached_q = reached_q.add_columns(Visit.team_code)
+    reached = reached_q.distinct().subquery("reached")  # one probe per household, not per visit
+    earlier = aliased(Visit)
+    helped_before = (
+        select(earlier.id)
+        .where(
+            earlier.household_id == reached.c.household_id,
+            earlier.status == STATUS_ACTIVE,
+            col(earlier.visited_on) < period.start,
+        )
+        .exists()
+    )
+    key = reached.c.team_code if group else literal_column(f"'{TOTAL}'")
+    stmt = select(key, func.count()).select_from(reached).where(~helped_before)
+    return dict((await session.exec(_grouped(stmt, group, key))).all())  # type: ignore[call-overload]
+
+
+async def _cumulative(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
+    """Distinct households with an active visit up to the period's end (by the team; by any of `teams`)."""
+    helped = and_(col(Visit.team_code).in_(teams), Visit.status == STATUS_ACTIVE, col(Visit.visited_on) <= period.end)
+    if group:
+        stmt = select(Visit.team_code, func.count(distinct(Visit.household_id))).where(helped)
+        return dict((await session.exec(stmt.group_by(Visit.team_code))).all())  # type: ignore[call-overload]
+    # the union: one probe per household beats a DISTINCT over every visit of the commune
+    ever = select(Visit.id).where(Visit.household_id == Household.id, helped).exists()
+    return {TOTAL: (await session.exec(select(func.count()).select_from(Household).where(ever))).one()}
+
+
+async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
+    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum)."""
+    stmt = (
+        select(Visit.team_code, VisitSkill.skill_code, func.count())
+        .join(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
+        .where(_in_period(teams, period))
+        .group_by(Visit.team_code, VisitSkill.skill_code)
+    )
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    for team, skill, n in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+        found[team][skill] = int(n)
+    return found
+
+
+async def _priority(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, dict[str, int]]:
+    """Distinct households reached in the period with each priority flag."""
+    reached_q = select(Visit.household_id).where(_in_period(teams, period))
+    if group:
+        reached_q = reached_q.add_columns(Visit.team_code)
+    reached = reached_q.distinct().subquery("reached")
+    key = reached.c.team_code if group else literal_column(f"'{TOTAL}'")
+    flags = [func.coalesce(func.sum(case((getattr(Household, f), 1), else_=0)), 0) for f in PRIORITY_FLAGS]
+    stmt = select(key, *flags).select_from(reached).join(Household, col(Household.id) == reached.c.household_id)
+    rows = (await session.exec(_grouped(stmt, group, key))).all()  # type: ignore[call-overload]
+    return {row[0]: dict(zip(PRIORITY_FLAGS, map(int, row[1:]), strict=True)) for row in rows}
+
+
+def _registered(teams: list[str]) -> Select[Any]:
+    return select(Household.id).where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
+
+
+async def _households(session: AsyncSession, teams: list[str]) -> dict[str, int]:
+    """Team → its registered (not archived) households. A household is one team's: totals are sums."""
+    stmt = select(Household.team_code, func.count()).where(
+        col(Household.team_code).in_(teams), col(Household.archived_at).is_(None)
+    )
+    return dict((await session.exec(stmt.group_by(Household.team_code))).all())  # type: ignore[call-overload]
+
+
+async def _coverage(
+    session: AsyncSession, config: Config, teams: list[str], period: Period
+) -> dict[str, tuple[int, int]]:
+    """Team → (households on ≥ 1 essential platform, households on Bình dân học vụ số) among its registered
+    households, by platform_status's rule as of the period's end. A household is one team's: totals are sums.
+
+    Per household, EXISTS probes that stop at the first guiding visit: no scan of all the team's visits."""
+    # Bình dân học vụ số last: a household with another platform stops the OR before it is probed a second time
+    essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
+    has_bdhvs = any(p.code == BDHVS for p in config.platforms)
+    rule = platform_status.StatusSql(
+        config,
+        dict.fromkeys([*essential, *([BDHVS] if has_bdhvs else [])]),
+        period.end,
+        corrections_before(config, period),
+    )
+    on_platform = or_(*(rule.status[code] != _NONE for code in essential)) if essential else false()
+    on_bdhvs = rule.status[BDHVS] != _NONE if has_bdhvs else false()
+    stmt = rule.join(
+        select(
+            Household.team_code,
+            func.coalesce(func.sum(case((on_platform, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((on_bdhvs, 1), else_=0)), 0),
+        )
+        .where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
+        .group_by(Household.team_code)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return {k: (int(p), int(b)) for k, p, b in rows}
+
+
+# --- members ----------------------------------------------------------------------------------------------------
+async def _members(session: AsyncSession, teams: list[str]) -> list[Member]:
+    stmt = select(Member).where(
+        col(Member.team_code).in_(teams),
+        col(Member.active).is_(True),
+        col(Member.role).in_([Role.MEMBER.value, Role.LEADER.value]),
+    )
+    return sorted((await session.exec(stmt)).all(), key=lambda m: vi_sort_key(m.display_name))
+
+
+_MemberKey = tuple[int, str]  # (member id, team code): a member's visits count for the team they were made for
+
+
+async def _member_work(
+    session: AsyncSession, teams: list[str], period: Period, only: list[int] | None
+) -> dict[_MemberKey, tuple[_Work, date | None]]:
+    """Each member's work in the period and their last visit day in it. `only`: these members (else everyone's,
+    which for whole teams is cheaper than an IN list of hundreds of ids)."""
+    stmt = select(
+        Visit.member_id,
+        Visit.team_code,
+        func.count(),
+        func.coalesce(func.sum(Visit.people_count), 0),
+        func.count(distinct(Visit.household_id)),
+        func.max(Visit.visited_on),
+    ).where(_in_period(teams, period))
+    if only is not None:
+        stmt = stmt.where(col(Visit.member_id).in_(only))
+    rows = (await session.exec(stmt.group_by(Visit.member_id, Visit.team_code))).all()  # type: ignore[call-overload]
+    return {(m, t): (_Work(int(v), int(lu), int(r)), _as_date(last)) for m, t, v, lu, r, last in rows}
+
+
+async def _last_before(
+    session: AsyncSession, teams: list[str], period: Period, ids: list[int]
+) -> dict[_MemberKey, date]:
+    """The last visit day before the period of members who have none in it."""
+    if not ids:
+        return {}
+    stmt = (
+        select(Visit.member_id, Visit.team_code, func.max(Visit.visited_on))
+        .where(
+            col(Visit.member_id).in_(ids),
+            col(Visit.team_code).in_(teams),
+            Visit.status == STATUS_ACTIVE,
+            col(Visit.visited_on) < period.start,
+        )
+        .group_by(Visit.member_id, Visit.team_code)
+    )
+    return {(m, t): _as_date(day) for m, t, day in (await session.exec(stmt)).all()}  # type: ignore[call-overload, misc]
+
+
+async def _member_figures(
+    session: AsyncSession, config: Config, members: list[Member], period: Period, whole_teams: bool = False
+) -> list[MemberFigures]:
+    """Each member's figures for the period, in the order given; only their visits for their own team count.
+    `whole_teams`: `members` are all the members of their teams."""
+    if not members:
+        return []
+    ids = [m.id or 0 for m in members]
+    teams = sorted({m.team_code for m in members if m.team_code})
+    assigned_stmt = (
+        select(Household.assigned_member_id, func.count())
+        .where(col(Household.assigned_member_id).in_(ids), col(Household.archived_at).is_(None))
+        .group_by(Household.assigned_member_id)
+    )
+    assigned = dict((await session.exec(assigned_stmt)).all())  # type: ignore[call-overload]
+    work = await _member_work(session, teams, period, None if whole_teams else ids)
+    idle = [m.id or 0 for m in members if (m.id, m.team_code) not in work]
+    earlier = await _last_before(session, teams, period, idle)
+    rows = []
+    for m in members:
+        key = (m.id or 0, m.team_code or "")
+        done, last = work.get(key, (_Work(), None))
+        rows.append(
+            MemberFigures(
+                member_id=m.id or 0,
+                name=m.display_name,
+                households_assigned=int(assigned.get(m.id, 0)),
+                target=config.targets.member_households,
+                households_reached=done.reached,
+                visits=done.visits,
+                luot=done.luot,
+                last_visit_on=last or earlier.get(key),
+            )
+        )
+    return rows
+
+
+def _as_date(value: date | str | None) -> date | None:
+    """SQLite hands MAX() of a date column back as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+async def member_figures(session: AsyncSession, config: Config, member: Member, period: Period) -> MemberFigures:
+    """One member's own figures (their team's visits only)."""
+    return (await _member_figures(session, config, [member], period))[0]
+
+
+# --- putting it together -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Reach:
+    """The figures about visits: per team (grouped), or for the union of the teams (key TOTAL)."""
+
+    work: dict[str, _Work]
+    new: dict[str, int]
+    cumulative: dict[str, int]
+    priority: dict[str, dict[str, int]]
+
+
+async def _reach(session: AsyncSession, teams: list[str], period: Period, group: bool) -> _Reach:
+    return _Reach(
+        work=await _work(session, teams, period, group),
+        new=await _new(session, teams, period, group),
+        cumulative=await _cumulative(session, teams, period, group),
+        priority=await _priority(session, teams, period, group),
+    )
+
+
+@dataclass(frozen=True)
+class _Register:
+    """The figures about households in the register: registered, on ≥ 1 platform, on Bình dân học vụ số."""
+
+    registered: int = 0
+    platform: int = 0
+    bdhvs: int = 0
+
+
+def _figures(
+    config: Config,
+    code: str,
+    name: str,
+    period: Period,
+    reach: _Reach,
+    register: _Register,
+    skills: dict[str, int],
+    members: tuple[MemberFigures, ...],
+    member_count: int,
+    active_members: int,
+    target: int,
+) -> TeamFigures:
+    work = reach.work.get(code, _Work())
+    return TeamFigures(
+        team_code=code,
+        team_name=name,
+        period_key=period.key,
+        households_registered=register.registered,
+        households_reached=work.reached,
+        households_new=int(reach.new.get(code, 0)),
+        households_cumulative=int(reach.cumulative.get(code, 0)),
+        visits=work.visits,
+        luot=work.luot,
+        skills={s.code: skills.get(s.code, 0) for s in config.skills},
+        platform_households=register.platform,
+        bdhvs_households=register.bdhvs,
+        priority_reached=reach.priority.get(code, dict.fromkeys(PRIORITY_FLAGS, 0)),
+        luot_target=target,
+        members=members,
+        active_members=active_members,
+        member_count=member_count,
+    )
+
+
+async def _no_jit(session: AsyncSession) -> None:
+    """PostgreSQL: no JIT compilation in this transaction. The planner prices the per-household probes of the
+    coverage query far above jit_above_cost, and compiling them takes ~1 s for a query that runs in ~10 ms."""
+    if session.bind.dialect.name == "postgresql":
+        await session.exec(text("SET LOCAL jit = off"))  # type: ignore[call-overload]
+
+
+async def _teams(session: AsyncSession, config: Config, codes: list[str], period: Period) -> list[TeamFigures]:
+    await _no_jit(session)
+    reach = await _reach(session, codes, period, group=True)
+    registered = await _households(session, codes)
+    coverage = await _coverage(session, config, codes, period)
+    skills = await _skills(session, codes, period)
+    members = await _members(session, codes)
+    by_team: dict[str, list[MemberFigures]] = defaultdict(list)
+    figures = await _member_figures(session, config, members, period, whole_teams=True)
+    for member, row in zip(members, figures, strict=True):
+        by_team[member.team_code or ""].append(row)
+    result = []
+    for code in codes:
+        team = config.team(code)
+        rows = tuple(by_team.get(code, []))
+        register = _Register(int(registered.get(code, 0)), *coverage.get(code, (0, 0)))
+        result.append(
+            _figures(
+                config,
+                code,
+                team.name if team is not None else code,
+                period,
+                reach,
+                register,
+                skills.get(code, {}),
+                rows,
+                member_count=len(rows),
+                active_members=sum(1 for m in rows if m.visits > 0),
+                target=luot_target(config, period),
+            )
+        )
+    return result
+
+
 async def team_figures(session: AsyncSession, config: Config, team_code: str, period: Period) -> TeamFigures:
-    raise NotImplementedError  # being written (issue 5)
+    """One team's figures for the period, with a row per member (members and leader, in name order)."""
+    return (await _teams(session, config, [_team_code(config, team_code)], period))[0]
 
 
 async def commune_figures(session: AsyncSession, config: Config, period: Period) -> CommuneFigures:
-    raise NotImplementedError  # being written (issue 5)
+    """Every team of config.yaml, the commune's totals (households counted once) and the thi đua ranking.
+
+    The totals' lượt target is the team target times the number of teams; they carry no member rows. Register
+    figures (registered, platform, Bình dân học vụ số) are sums: a household is in one team's register.
+    """
+    codes = [t.code for t in config.teams]
+    teams = await _teams(session, config, codes, period)
+    reach = await _reach(session, codes, period, group=False)
+    register = _Register(
+        sum(t.households_registered for t in teams),
+        sum(t.platform_households for t in teams),
+        sum(t.bdhvs_households for t in teams),
+    )
+    skills = {s.code: sum(t.skills[s.code] for t in teams) for s in config.skills}
+    totals = _figures(
+        config,
+        TOTAL,
+        config.commune.name,
+        period,
+        reach,
+        register,
+        skills,
+        (),
+        member_count=sum(t.member_count for t in teams),
+        active_members=sum(t.active_members for t in teams),
+        target=luot_target(config, period) * len(teams),
+    )
+    return CommuneFigures(period.key, tuple(teams), totals, rank(config, teams))
+
+
+# --- thi đua ranking ---------------------------------------------------------------------------------------------
+def criterion(name: str, team: TeamFigures) -> float:
+    """A team's raw value on one ranking criterion (config reporting.ranking names them)."""
+    if name == "luot":
+        return float(team.luot)
+    if name == "households":
+        return float(team.households_reached)
+    if name == "coverage":
+        return team.platform_households / team.households_registered if team.households_registered else 0.0
+    if name == "participation":
+        return team.active_members / team.member_count if team.member_count else 0.0
+    raise KeyError(name)
+
+
+def rank(config: Config, teams: Iterable[TeamFigures]) -> tuple[RankRow, ...]:
+    """Thi đua: each criterion scored 0–100 against the commune's best team on it (the best gets 100, a team with
+    half its value 50; nobody scores when no team has any), then the weighted mean with config's weights.
+    Best first; ties keep config order. No weights (or all 0): no ranking."""
+    teams = list(teams)
+    weights = {name: w for name, w in config.reporting.ranking.items() if w > 0}
+    total_weight = sum(weights.values())
+    if not teams or not total_weight:
+        return ()
+    best = {name: max(criterion(name, t) for t in teams) for name in weights}
+    rows = []
+    for team in teams:
+        parts = {name: 100.0 * criterion(name, team) / best[name] if best[name] > 0 else 0.0 for name in weights}
+        score = sum(parts[n] * w for n, w in weights.items()) / total_weight
+        rows.append(
+            RankRow(team.team_code, team.team_name, round(score, 1), {n: round(v, 1) for n, v in parts.items()})
+        )
+    return tuple(sorted(rows, key=lambda r: -r.score))
