@@ -1,6 +1,6 @@
 """Every flow the bot knows, run by one engine."""
 
-from bot.flows import assign, correct_visit, household_card, import_households, invite, log_visit
+from bot.flows import assign, correct_visit, household_card, import_households, invite, log_visit, report
 from bot.flows.engine import FlowEngine
 
 ENGINE = FlowEngine(
@@ -12,5 +12,6 @@ ENGINE = FlowEngine(
         *household_card.FLOWS,
         correct_visit.FLOW,
         import_households.FLOW,
+        *report.FLOWS,
     ]
 )

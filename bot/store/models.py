@@ -88,7 +88,14 @@ class Visit(SQLModel, table=True):
     replaces_id: int | None = Field(default=None, foreign_key="visit.id")
     created_at: datetime = _utc()
 
-    __table_args__ = (Index("ix_visit_team_day", "team_code", "visited_on"),)
+    __table_args__ = (
+        Index("ix_visit_team_day", "team_code", "visited_on"),
+        # progress figures: a team's counting visits of a period, and a household's first guiding visit
+        Index(
+            "ix_visit_team_status_day", "team_code", "status", "visited_on", "member_id", "household_id", "people_count"
+        ),
+        Index("ix_visit_household_status", "household_id", "status", "outcome", "visited_on", "created_at"),
+    )
 
 
 class VisitSkill(SQLModel, table=True):
@@ -138,6 +145,32 @@ class PeriodLock(SQLModel, table=True):
     locked_by: int | None = Field(default=None, foreign_key="member.id")
     reopened_at: datetime | None = _utc(default=None)
     reopened_by: int | None = Field(default=None, foreign_key="member.id")
+
+
+class Report(SQLModel, table=True):
+    """A team's report for one period: text parts kept as a draft, then submitted with a snapshot of the figures.
+
+    `submitted_at`/`submitted_by` are the latest submission (the one the snapshot is of); `first_submitted_at` and
+    `on_time` the first one: a report reopened by staff and submitted again keeps its first verdict.
+    """
+
+    __table_args__ = (UniqueConstraint("team_code", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_code: str = Field(max_length=20)
+    period_key: str = Field(max_length=20, index=True)  # 2026-11, 2026-Q4, 2026
+    kind: str = Field(max_length=10)  # month | quarter | year
+    status: str = Field(default="draft", max_length=10)  # draft | submitted | reopened
+    texts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    figures: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    due_on: date
+    first_submitted_at: datetime | None = _utc(default=None)
+    submitted_at: datetime | None = _utc(default=None)
+    submitted_by: int | None = Field(default=None, foreign_key="member.id")
+    on_time: bool | None = None
+    reopened_at: datetime | None = _utc(default=None)
+    reopened_by: int | None = Field(default=None, foreign_key="member.id")
+    updated_at: datetime = _utc()
 
 
 class Upload(SQLModel, table=True):
