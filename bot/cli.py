@@ -1,4 +1,4 @@
-"""The command line: sotay run | demo | db upgrade | invite create | import households | zalo."""
+"""The command line: sotay run | demo | db upgrade | invite create | import households | export | zalo."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import asyncio
 import logging
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine.url import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.app import configure_logging, open_deps, run_channels, run_demo
@@ -19,11 +22,16 @@ from bot.core.roles import Role
 from bot.core.tabular import Table, TableError, read_table
 from bot.demo import DEMO_DB
 from bot.flows.import_households import report_text, table_error_text
-from bot.services import household_import, invites
+from bot.render.commune_report import report_docx, vi_int
+from bot.render.spreadsheet import CsvBook, XlsxBook
+from bot.services import export as data_export
+from bot.services import household_import, invites, progress
+from bot.services.export import Scope
 from bot.services.household_import import Action
 from bot.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
+Written = tuple[list[str], dict[str, int]]  # the files an export wrote, and the data rows of each sheet
 CLI_DETAILS = 30  # lines of detail an import prints
 
 
@@ -59,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     households.add_argument(
         "--include-similar", action="store_true", help="also add rows that look like a household already there"
     )
+    export = sub.add_parser("export", help="a period's figures and records as .xlsx (or .csv), or the report draft")
+    export.add_argument("--period", required=True, help="2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
+    export.add_argument("--team", help="one team (thôn/TDP); every team of the commune when left out")
+    export.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the .xlsx to write (--csv: FILE-<sheet>.csv beside it; --report: .docx)",
+    )
+    export.add_argument("--csv", action="store_true", help="one CSV per sheet (UTF-8 with BOM, ';' between cells)")
+    export.add_argument("--report", action="store_true", help="the commune's results report draft (.docx)")
     return parser
 
 
@@ -129,6 +148,70 @@ async def _import_households(config: Config, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def _export_scope(config: Config, args: argparse.Namespace) -> Scope:
+    period = config.reporting.windows.parse(args.period)
+    if period is None:
+        raise ConfigError(T.CLI_EXPORT_BAD_PERIOD.format(key=args.period))
+    team = config.team(args.team) if args.team else None
+    if args.team and team is None:
+        raise ConfigError(T.CLI_UNKNOWN_TEAM.format(team=args.team, codes=", ".join(t.code for t in config.teams)))
+    if args.report and team is not None:
+        raise ConfigError(T.CLI_EXPORT_REPORT_TEAM)
+    if args.report and args.csv:
+        raise ConfigError(T.CLI_EXPORT_REPORT_CSV)
+    if not args.out.parent.is_dir():
+        raise ConfigError(T.CLI_EXPORT_NO_FOLDER.format(path=args.out.parent))
+    return Scope(period, team.code if team else None)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A hidden file beside `out` to write, renamed to `out` at the end: a failed export never leaves half a file."""
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        yield partial
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+async def _export_book(session: AsyncSession, config: Config, scope: Scope, args: argparse.Namespace) -> Written:
+    out: Path = args.out
+    if args.csv:
+        csv_book = CsvBook(out.parent, out.stem)
+        try:
+            rows = await data_export.write(session, config, scope, csv_book)
+        finally:
+            csv_book.close()
+        return [str(p) for p in csv_book.paths], rows
+    with _replacing(out) as partial:
+        book = XlsxBook(partial)
+        rows = await data_export.write(session, config, scope, book)
+        book.close()
+    return [str(out)], rows
+
+
+async def _export(config: Config, args: argparse.Namespace) -> str:
+    scope = _export_scope(config, args)
+    deps = await open_deps(config)
+    try:
+        async with deps.store.session() as session:
+            if args.report:
+                figures = await progress.commune_figures(session, config, scope.period)
+                with _replacing(args.out) as partial:
+                    partial.write_bytes(report_docx(figures, config))
+                await data_export.record_export(session, deps.clock.now(), None, scope, "docx", {})
+                return T.CLI_EXPORT_REPORT_WRITTEN.format(period=scope.period.label(), path=args.out)
+            paths, rows = await _export_book(session, config, scope, args)
+            kind = "csv" if args.csv else "xlsx"
+            await data_export.record_export(session, deps.clock.now(), None, scope, kind, rows)
+    finally:
+        await deps.store.close()
+    lines = [T.CLI_EXPORT_WRITTEN.format(path=path) for path in paths]
+    lines += [T.CLI_EXPORT_ROWS.format(sheet=sheet, rows=vi_int(n)) for sheet, n in rows.items()]
+    return "\n".join(lines)
+
+
 async def _zalo(config: Config, args: argparse.Namespace) -> str:
     from bot.channels import zalo_admin
 
@@ -152,6 +235,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
     elif args.command == "import":
         print(asyncio.run(_import_households(config, args)))
+    elif args.command == "export":
+        print(asyncio.run(_export(config, args)))
     elif args.command == "zalo":
         print(asyncio.run(_zalo(config, args)))
     elif args.command == "demo":
@@ -164,7 +249,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
-_DATABASE_ONLY = ("db", "import", "invite")  # commands whose only connection is the database
+_DATABASE_ONLY = ("db", "import", "invite", "export")  # commands whose only connection is the database
 
 
 def _database_url(config_file: str | None) -> str:

@@ -1,0 +1,334 @@
+"""One period's figures and records as a workbook: "Tổng hợp", "Hộ", "Lượt", "Thành viên", for a team or the commune.
+
+- "Tổng hợp" and "Thành viên" are the figures of bot/services/progress, the same numbers /tiendo, /bieudo and the
+  report snapshots show: one row per team (and the commune's totals row), one row per member.
+- "Hộ": the register (households not archived), with each platform's status as of the period's end by
+  platform_status's rule (its SQL, in the same query), read in pages of HOUSEHOLD_PAGE households.
+- "Lượt": every visit that still counts (active) dated in the period, read through a server-side cursor
+  (`session.stream` with `yield_per`), never loaded whole: memory does not grow with the number of visits.
+  Corrected and undone rows are not there (their corrections are). A visit's free-text note is NOT exported, only
+  whether it has one: notes may hold personal remarks about residents, and a spreadsheet is copied and forwarded
+  beyond the bot's control (data minimisation, Law 91/2025); the note stays readable in the bot.
+
+Who may export what is the caller's decision (a leader their own team, staff the commune); the export is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts as T
+from bot.config import Config
+from bot.core.periods import Period
+from bot.core.phone import display_phone
+from bot.render.spreadsheet import Book, Cell, SheetWriter, percent
+from bot.services import audit, platform_status, progress
+from bot.services.platform_status import Status
+from bot.services.progress import CommuneFigures, TeamFigures
+from bot.services.visits import OUTCOME_RETURN, STATUS_ACTIVE
+from bot.store.models import Household, Member, Visit, VisitSkill
+
+CHAT_MAX_VISITS = 50_000  # larger exports are for the command line, not a chat attachment
+STREAM_BATCH = 2_000  # rows fetched per round trip of the visits cursor
+HOUSEHOLD_PAGE = 500  # households per page, each with its platform statuses
+
+STATUS_LABELS = {Status.NONE: T.PLATFORM_NONE, Status.GUIDED: T.PLATFORM_GUIDED, Status.USES: T.PLATFORM_USES}
+Figures = CommuneFigures | TeamFigures
+
+
+@dataclass(frozen=True)
+class Scope:
+    period: Period
+    team_code: str | None = None  # None: every team of the commune
+
+    def teams(self, config: Config) -> list[str]:
+        if self.team_code is None:
+            return [t.code for t in config.teams]
+        team = config.team(self.team_code)
+        return [team.code if team is not None else self.team_code]
+
+
+def file_name(scope: Scope, config: Config) -> str:
+    """so-tay-2026-Q4-T01.xlsx, so-tay-2026-Q4-toan-xa.xlsx"""
+    where = scope.teams(config)[0] if scope.team_code else T.EXPORT_FILE_COMMUNE
+    return T.EXPORT_FILE.format(period=scope.period.key, scope=where)
+
+
+async def figures_for(session: AsyncSession, config: Config, scope: Scope) -> Figures:
+    if scope.team_code is None:
+        return await progress.commune_figures(session, config, scope.period)
+    return await progress.team_figures(session, config, scope.teams(config)[0], scope.period)
+
+
+async def count_visits(session: AsyncSession, config: Config, scope: Scope) -> int:
+    """The rows the "Lượt" sheet will have."""
+    stmt = select(func.count()).select_from(Visit).where(_visit_filter(config, scope))
+    return int((await session.exec(stmt)).one())
+
+
+async def write(
+    session: AsyncSession, config: Config, scope: Scope, book: Book, figures: Figures | None = None
+) -> dict[str, int]:
+    """Write the four sheets into `book` (not closed here); data rows per sheet title."""
+    if figures is None:
+        figures = await figures_for(session, config, scope)
+    teams = figures.teams if isinstance(figures, CommuneFigures) else (figures,)
+    sheets = [
+        _summary(book, config, scope.period, figures),
+        await _households(session, config, scope, book),
+        await _visits(session, config, scope, book),
+        await _members(session, config, teams, book),
+    ]
+    return {s.title: s.rows for s in sheets}
+
+
+async def record_export(
+    session: AsyncSession, now: datetime, actor_id: int | None, scope: Scope, kind: str, rows: dict[str, int]
+) -> None:
+    """Who took residents' data out of the bot, and how much (no names or values)."""
+    await audit.record(
+        session, now, actor_id, "export", "period", scope.period.key, team=scope.team_code, kind=kind, rows=rows
+    )
+
+
+async def _append(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
+    """Serialise a batch of rows in a worker thread: a big export does not hold up the bot's other chats.
+    One batch at a time, so the sheet is never written by two threads at once."""
+    if rows:
+        await asyncio.to_thread(_append_rows, sheet, rows)
+
+
+def _append_rows(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
+    for row in rows:
+        sheet.append(row)
+
+
+# --- Tổng hợp -----------------------------------------------------------------------------------------------------
+def _summary(book: Book, config: Config, period: Period, figures: Figures) -> SheetWriter:
+    headers = [*T.SUMMARY_HEADERS, *(T.SUMMARY_SKILL_HEADER.format(skill=s.label) for s in config.skills)]
+    if isinstance(figures, CommuneFigures):
+        headers.append(T.SUMMARY_SCORE_HEADER)
+    sheet = book.sheet(T.SHEET_SUMMARY, headers, widths=[12, 8, 22, *[14] * (len(headers) - 3)])
+    if isinstance(figures, CommuneFigures):
+        scores = {r.team_code: r.score for r in figures.ranking}
+        for team in figures.teams:
+            sheet.append([*summary_cells(config, period, team), scores.get(team.team_code)])
+        sheet.append([*summary_cells(config, period, figures.totals), None])
+    else:
+        sheet.append(summary_cells(config, period, figures))
+    return sheet
+
+
+def summary_cells(config: Config, period: Period, f: TeamFigures) -> list[Cell]:
+    """One "Tổng hợp" row: a team's figures, or the commune's totals (team code "")."""
+    return [
+        period.label(),
+        f.team_code or T.SUMMARY_TOTAL,
+        f.team_name,
+        f.member_count,
+        f.active_members,
+        f.households_registered,
+        f.households_reached,
+        f.households_new,
+        f.households_cumulative,
+        f.visits,
+        f.luot,
+        f.luot_target,
+        percent(f.luot, f.luot_target),
+        f.platform_households,
+        percent(f.platform_households, f.households_registered),
+        f.bdhvs_households,
+        percent(f.bdhvs_households, f.households_registered),
+        *(f.priority_reached.get(flag, 0) for flag in progress.PRIORITY_FLAGS),
+        *(f.skills.get(s.code, 0) for s in config.skills),
+    ]
+
+
+# --- Hộ -------------------------------------------------------------------------------------------------------------
+async def _households(session: AsyncSession, config: Config, scope: Scope, book: Book) -> SheetWriter:
+    headers = [*T.HOUSEHOLD_HEADERS, *(p.label for p in config.platforms)]
+    widths = [8, 16, 24, 30, 14, 10, 10, 10, 20, 12, *[14] * len(config.platforms)]
+    sheet = book.sheet(T.SHEET_HOUSEHOLDS, headers, widths)
+    period = scope.period
+    rule = platform_status.StatusSql(
+        config, [p.code for p in config.platforms], period.end, progress.corrections_before(config, period)
+    )
+    for team in scope.teams(config):
+        async for page in _household_pages(session, rule, team):
+            await _append(sheet, [_household_cells(config, row) for row in page])
+    return sheet
+
+
+async def _household_pages(
+    session: AsyncSession, rule: platform_status.StatusSql, team: str
+) -> AsyncIterator[Sequence[Any]]:
+    """The team's households with their platform statuses, in pages by id (keyset: a page starts after the last id
+    of the one before)."""
+    after = 0
+    while True:
+        stmt = (
+            select(
+                Household.id,
+                Household.team_code,
+                Household.head_name,
+                Household.address,
+                Household.phone,
+                Household.elderly,
+                Household.ethnic_minority,
+                Household.no_device,
+                Member.display_name,
+                Household.consent_at,
+                *rule.status.values(),
+            )
+            .outerjoin(Member, col(Member.id) == Household.assigned_member_id)
+            .where(Household.team_code == team, col(Household.archived_at).is_(None), col(Household.id) > after)
+            .order_by(col(Household.id))
+            .limit(HOUSEHOLD_PAGE)
+        )
+        page = (await session.exec(rule.join(stmt))).all()  # type: ignore[call-overload]
+        if not page:
+            return
+        yield page
+        after = page[-1].id
+
+
+def _household_cells(config: Config, row: Any) -> list[Cell]:
+    statuses = row[len(row) - len(config.platforms) :]  # the platforms' statuses close the row, in catalogue order
+    return [
+        row.id,
+        _team_name(config, row.team_code),
+        row.head_name,
+        row.address,
+        display_phone(row.phone) if row.phone else None,
+        _flag(row.elderly),
+        _flag(row.ethnic_minority),
+        _flag(row.no_device),
+        row.display_name,
+        row.consent_at.astimezone(config.tz).date() if row.consent_at else None,
+        *(STATUS_LABELS[Status(status)] for status in statuses),
+    ]
+
+
+def _flag(value: bool) -> str | None:
+    return T.CELL_YES if value else None  # "x", as household lists mark it (and the import reads it back)
+
+
+# --- Lượt -----------------------------------------------------------------------------------------------------------
+def _visit_filter(config: Config, scope: Scope) -> Any:
+    period = scope.period
+    return (
+        (Visit.status == STATUS_ACTIVE)
+        & (col(Visit.visited_on) >= period.start)
+        & (col(Visit.visited_on) <= period.end)
+        & col(Visit.team_code).in_(scope.teams(config))
+    )
+
+
+async def _visits(session: AsyncSession, config: Config, scope: Scope, book: Book) -> SheetWriter:
+    sheet = book.sheet(T.SHEET_VISITS, T.VISIT_HEADERS, widths=[9, 12, 16, 8, 24, 20, 40, 9, 14, 10])
+    order = {s.code: i for i, s in enumerate(config.skills)}
+    has_note = func.coalesce(func.length(Visit.note), 0) > 0
+    stmt = (
+        select(
+            Visit.id,
+            Visit.visited_on,
+            Visit.team_code,
+            Visit.household_id,
+            Household.head_name,
+            Member.display_name,
+            Visit.people_count,
+            Visit.outcome,
+            has_note.label("has_note"),
+            VisitSkill.skill_code,
+        )
+        .join(Household, col(Household.id) == Visit.household_id)
+        .join(Member, col(Member.id) == Visit.member_id)
+        .outerjoin(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
+        .where(_visit_filter(config, scope))
+        .order_by(col(Visit.visited_on), col(Visit.id))
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    result = await session.stream(stmt)
+    current: Any = None
+    skills: list[str] = []
+    async for partition in result.partitions():
+        ready: list[list[Cell]] = []
+        for row in partition:  # one row per (visit, skill): a visit's rows are consecutive
+            if current is not None and row.id != current.id:
+                ready.append(_visit_cells(config, current, skills, order))
+                skills = []
+            current = row
+            if row.skill_code is not None:
+                skills.append(row.skill_code)
+        await _append(sheet, ready)
+    if current is not None:
+        await _append(sheet, [_visit_cells(config, current, skills, order)])
+    return sheet
+
+
+def _visit_cells(config: Config, row: Any, skills: list[str], order: dict[str, int]) -> list[Cell]:
+    labels = [_skill_label(config, code) for code in sorted(skills, key=lambda c: order.get(c, len(order)))]
+    return [
+        row.id,
+        row.visited_on,
+        _team_name(config, row.team_code),
+        row.household_id,
+        row.head_name,
+        row.display_name,
+        "; ".join(labels),
+        row.people_count,
+        T.OUTCOME_RETURN if row.outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
+        T.NOTE_PRESENT if row.has_note else None,
+    ]
+
+
+def _skill_label(config: Config, code: str) -> str:
+    skill = config.skill_by_code.get(code)
+    return skill.label if skill is not None else code
+
+
+def _team_name(config: Config, code: str) -> str:
+    team = config.team(code)
+    return team.name if team is not None else code
+
+
+# --- Thành viên -----------------------------------------------------------------------------------------------------
+async def _members(session: AsyncSession, config: Config, teams: Sequence[TeamFigures], book: Book) -> SheetWriter:
+    """progress's member rows (members and leader of each team, in name order), with each one's role."""
+    sheet = book.sheet(T.SHEET_MEMBERS, T.MEMBER_HEADERS, widths=[24, 16, 12, 12, 12, 14, 12, 14, 14])
+    ids = [m.member_id for team in teams for m in team.members]
+    roles: dict[int, str] = {}
+    for start in range(0, len(ids), HOUSEHOLD_PAGE):
+        stmt = select(Member.id, Member.role).where(col(Member.id).in_(ids[start : start + HOUSEHOLD_PAGE]))
+        roles.update((await session.exec(stmt)).all())  # type: ignore[call-overload]
+    for team in teams:
+        for m in team.members:
+            role = roles.get(m.member_id, "")
+            sheet.append(
+                [
+                    m.name,
+                    team.team_name,
+                    T.ROLE_NAMES.get(role, role),
+                    m.households_assigned,
+                    m.target,
+                    m.households_reached,
+                    m.visits,
+                    m.luot,
+                    m.last_visit_on,
+                ]
+            )
+    return sheet
+
+
+def cli_command(scope: Scope, config: Config) -> str:
+    """The command that writes the same workbook on the server (for exports too big for a chat)."""
+    team = f" --team {scope.teams(config)[0]}" if scope.team_code else ""
+    return f"sotay export --period {scope.period.key}{team} --out {file_name(scope, config)}"
