@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("SOTAY_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def _logging_levels_restored() -> Iterator[None]:
+    """A test that runs the CLI in-process calls configure_logging, which raises some loggers' levels for the whole
+    process; put them back so later tests that read debug records (token redaction) still see them."""
+    names = ("", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "alembic")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(scope="session")
