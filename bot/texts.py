@@ -552,7 +552,7 @@ REPORT_FIG_PRIORITY = (
 )
 REPORT_FIG_MEMBERS = "• Tổ viên có hoạt động trong kỳ: {active}/{total}"
 REPORT_PCT_NONE = "chưa có hộ trong sổ"
-REPORT_PART_LINE = "{n}. {label}: {text}"
+REPORT_PART_LINE = "▪️ {label}: {text}"
 REPORT_PART_EMPTY = "(chưa viết)"
 REPORT_BTN_EDIT = "✏️ {label}"
 REPORT_BTN_SUBMIT = "✅ Nộp báo cáo"

@@ -131,9 +131,10 @@ def figure_lines(ctx: Ctx, figures: dict[str, Any]) -> list[str]:
 
 
 def part_lines(texts: dict[str, str]) -> list[str]:
+    """The text parts as bullets: numbers would clash with the numbered options below them on Zalo."""
     return [
-        T.REPORT_PART_LINE.format(n=n, label=T.REPORT_PARTS[part], text=texts.get(part) or T.REPORT_PART_EMPTY)
-        for n, part in enumerate(reports.TEXT_PARTS, start=1)
+        T.REPORT_PART_LINE.format(label=T.REPORT_PARTS[part], text=texts.get(part) or T.REPORT_PART_EMPTY)
+        for part in reports.TEXT_PARTS
     ]
 
 

@@ -76,7 +76,7 @@ async def test_the_leader_chooses_a_report_and_the_draft_is_kept_between_session
     ]
     await _write(leader, "Mô hình hay", "Tổ chức “Chủ nhật số” tại nhà văn hoá thôn")
     assert "Đã lưu “Mô hình hay, cách làm sáng tạo” vào bản nháp." in leader.text
-    assert "1. Mô hình hay, cách làm sáng tạo: Tổ chức “Chủ nhật số” tại nhà văn hoá thôn" in leader.text
+    assert "▪️ Mô hình hay, cách làm sáng tạo: Tổ chức “Chủ nhật số” tại nhà văn hoá thôn" in leader.text
     await leader.press("Để sau")
     assert "Đã giữ bản nháp báo cáo tháng 11/2026" in leader.text
 
@@ -239,7 +239,7 @@ async def test_staff_open_a_report_and_reopen_it_the_leader_is_told_and_resubmit
     await staff.say("/baocao")
     await staff.press("T01 Thôn Đông Tạ")
     await staff.press("Tháng 11/2026")
-    assert "Số liệu lúc nộp:" in staff.text and "1. Mô hình hay, cách làm sáng tạo: Chủ nhật số" in staff.text
+    assert "Số liệu lúc nộp:" in staff.text and "▪️ Mô hình hay, cách làm sáng tạo: Chủ nhật số" in staff.text
     assert "• Lượt người dân được hướng dẫn: 2/100" in staff.text
     await staff.press("Mở lại báo cáo")
     assert "Mở lại báo cáo tháng 11/2026 của Thôn Đông Tạ?" in staff.text
