@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -170,6 +171,21 @@ class Reporting(_Strict):
         return {Kind.MONTH: self.monthly, Kind.QUARTER: self.quarterly, Kind.YEAR: self.yearly}[kind].rule()
 
 
+class QuietHours(_Strict):
+    """No proactive message (reminder, escalation, summary, broadcast) goes out between start and end, local
+    time: it waits until `end`. Replies to what a user sent are never held. start == end: no quiet hours."""
+
+    start: time = time(21, 0)
+    end: time = time(7, 0)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted(cls, value: object) -> object:
+        if isinstance(value, int):  # YAML reads an unquoted 21:00 as the number 1260
+            raise ValueError(T.CONFIG_QUIET_HOURS)
+        return value
+
+
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -195,6 +211,7 @@ class Config(_Strict):
     visits: Visits = Visits()
     imports: Imports = Imports()
     reporting: Reporting = Reporting()
+    quiet_hours: QuietHours = QuietHours()
     invites: Invites = Invites()
     privacy: Privacy = Privacy()
 

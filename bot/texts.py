@@ -839,3 +839,8 @@ CLI_EXPORT_ROWS = "  {sheet}: {rows} dòng"
 CLI_EXPORT_REPORT_WRITTEN = "Đã ghi dự thảo báo cáo {period}: {path}"
 EXPORT_OWN_TEAM_ONLY = "Bạn chỉ xem được số liệu của tổ mình ({team})."
 CLI_EXPORT_NO_FOLDER = "Không có thư mục {path} để ghi tệp: hãy tạo thư mục, hoặc chọn --out ở nơi khác."
+
+# --- quiet hours, broadcasts (issue 6) -------------------------------------------------------------------------
+CONFIG_QUIET_HOURS = 'giờ phải viết trong ngoặc kép, ví dụ start: "21:00"'
+CMD_BROADCAST = "Gửi thông báo tới các tổ (xem ai đã nhận)"
+CMD_ACK = "Báo đã nhận thông báo"

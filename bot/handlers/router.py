@@ -14,7 +14,18 @@ from bot.core.roles import Role
 from bot.core.text import nfc
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
-from bot.handlers import basics, corrections, exports, households, imports, invites, progress, reports, visits
+from bot.handlers import (
+    basics,
+    broadcasts,
+    corrections,
+    exports,
+    households,
+    imports,
+    invites,
+    progress,
+    reports,
+    visits,
+)
 from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, split_command
 from bot.services import audit, dedup, members, outbox
 from bot.services import invites as invite_codes
@@ -78,6 +89,14 @@ def build_commands() -> CommandTable:
             ),
             Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit, ("sua", "sua luot")),
             Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag, ("kiem tra",)),
+            Command(
+                "thongbao",
+                T.CMD_BROADCAST,
+                frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}),
+                broadcasts.compose,
+                ("thong bao", "thongbao"),
+            ),
+            Command("danhan", T.CMD_ACK, EVERYONE, broadcasts.acknowledge, ("da nhan", "danhan")),
             Command("nhap", T.CMD_IMPORT, frozenset({Role.STAFF, Role.ADMIN}), imports.start, ("nhap", "nhap ds")),
             Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel, ("huy", "thoi", "dung lai")),
             Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code, ("lien ket",)),
@@ -154,6 +173,8 @@ class Router:
             return await self._run(ctx, keyword, "")
         if inbound.kind is InboundKind.FILE:  # a household list sent in chat
             return await imports.receive_file(ctx)
+        if inbound.kind is InboundKind.CHOICE and (inbound.choice or "").startswith(broadcasts.ACK_PREFIX):
+            return await broadcasts.acknowledge_button(ctx, inbound.choice or "")
         state = await ENGINE.load(ctx.session, inbound)
         if state is not None:
             return await ENGINE.handle(ctx, state)
