@@ -30,8 +30,10 @@ async def enqueue(
     kind: str = "text",
     payload: dict[str, Any] | None = None,
     dedup_key: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxItem | None:
-    """Queue one message. With a `dedup_key` already queued, nothing is added and None is returned."""
+    """Queue one message, to go out from `not_before` (default: now; e.g. the end of quiet hours).
+    With a `dedup_key` already queued, nothing is added and None is returned."""
     if dedup_key is not None:
         existing = (await session.exec(select(OutboxItem.id).where(OutboxItem.dedup_key == dedup_key))).first()
         if existing is not None:
@@ -43,7 +45,7 @@ async def enqueue(
         text=text,
         payload=payload or {},
         dedup_key=dedup_key,
-        next_attempt_at=now,
+        next_attempt_at=not_before or now,
         created_at=now,
     )
     session.add(item)
