@@ -844,3 +844,9 @@ CLI_EXPORT_NO_FOLDER = "Không có thư mục {path} để ghi tệp: hãy tạo
 CONFIG_QUIET_HOURS = 'giờ phải viết trong ngoặc kép, ví dụ start: "21:00"'
 CMD_BROADCAST = "Gửi thông báo tới các tổ (xem ai đã nhận)"
 CMD_ACK = "Báo đã nhận thông báo"
+
+# --- reports: reopening while another report still locks days (issue 5) -------------------------------------
+REPORT_STILL_LOCKED = (
+    "Lưu ý: {parts} vẫn khoá vì báo cáo đó đã nộp. Muốn sửa lượt trong những ngày ấy thì mở lại cả báo cáo đó."
+)
+REPORT_STILL_LOCKED_PART = "các ngày {start}–{end} thuộc {period}"

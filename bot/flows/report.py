@@ -22,7 +22,7 @@ from bot.core.roles import Role
 from bot.core.text import nfc
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
-from bot.services import audit, notify, reports
+from bot.services import audit, notify, period_locks, reports
 from bot.services.reports import Problem, ReportError, Standing, Status, TeamStanding
 from bot.store.models import Report
 
@@ -528,8 +528,30 @@ async def view_answer(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 # --- staff: reopening -------------------------------------------------------------------------------------------
+async def _still_locked(ctx: Ctx, period: Period) -> str | None:
+    """Why some of the period's days stay closed after reopening it: another submitted report covers them."""
+    end = min(period.end, ctx.today)
+    rows = await period_locks.overlapping(ctx.session, ctx.data["team"], period.start, end, period.key)
+    if not rows:
+        return None
+    windows = ctx.config.reporting.windows
+    parts = []
+    for row in rows:
+        other = windows.parse(row.period_key)
+        start, stop = max(row.starts_on, period.start), min(row.ends_on, end)
+        parts.append(
+            T.REPORT_STILL_LOCKED_PART.format(
+                period=other.label() if other else row.period_key, start=format_date(start), end=format_date(stop)
+            )
+        )
+    return T.REPORT_STILL_LOCKED.format(parts="; ".join(parts))
+
+
 async def reopen_prompt(ctx: Ctx) -> Reply:
     text = T.REPORT_REOPEN_ASK.format(period=_period(ctx).label(), team=_team_name(ctx, ctx.data["team"]))
+    note = await _still_locked(ctx, _period(ctx))
+    if note:
+        text = f"{text}\n{note}"
     options = (
         Option(_CONFIRM, T.REPORT_BTN_REOPEN_YES, ("mo lai", "dong y", "co")),
         Option(_BACK, T.REPORT_BTN_BACK, ("quay lai", "khong")),
@@ -562,7 +584,11 @@ async def reopen_answer(ctx: Ctx, answer: Answer) -> Outcome:
         return Finish((Reply(T.REPORT_REOPEN_NOT_SUBMITTED.format(**names)),))
     await reports.reopen(ctx.session, report, ctx.member.id, ctx.now)
     told = await _tell_leaders(ctx, report, period)
-    return Finish((Reply(f"{T.REPORT_REOPENED.format(**names)}\n{told}"),))
+    lines = [T.REPORT_REOPENED.format(**names), told]
+    note = await _still_locked(ctx, period)
+    if note:
+        lines.append(note)
+    return Finish((Reply("\n".join(lines)),))
 
 
 FLOW = Flow(

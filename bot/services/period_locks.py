@@ -41,6 +41,25 @@ async def active_lock(session: AsyncSession, team_code: str, day: date) -> Perio
     return (await session.exec(stmt)).first()
 
 
+async def overlapping(
+    session: AsyncSession, team_code: str, starts_on: date, ends_on: date, other_than: str
+) -> list[PeriodLock]:
+    """The team's other reported periods that still lock some of these days (e.g. a submitted quarter keeps its
+    months closed when one month's report is reopened), earliest first."""
+    stmt = (
+        select(PeriodLock)
+        .where(
+            PeriodLock.team_code == team_code,
+            PeriodLock.period_key != other_than,
+            col(PeriodLock.reopened_at).is_(None),
+            PeriodLock.starts_on <= ends_on,
+            PeriodLock.ends_on >= starts_on,
+        )
+        .order_by(col(PeriodLock.starts_on), col(PeriodLock.id))
+    )
+    return list((await session.exec(stmt)).all())
+
+
 async def check_day(
     session: AsyncSession, team_code: str, day: date, today: date, backdate_days: int
 ) -> ClosedDay | None:

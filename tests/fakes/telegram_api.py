@@ -51,6 +51,16 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded with a call."""
+
+    method: str  # sendPhoto, sendDocument
+    field: str  # photo, document
+    file_name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Sent:
     """A message the bot sent or edited."""
 
@@ -105,6 +115,7 @@ class FakeTelegram:
     sent: list[Sent] = field(default_factory=list)
     updates: list[QueuedUpdate] = field(default_factory=list)
     unknown_methods: list[str] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)  # files the bot sent (sendPhoto, sendDocument), in order
     now: Callable[[], float] = time.perf_counter  # the time recorded in Call.at and Sent.at
 
     def __post_init__(self) -> None:
@@ -383,7 +394,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _params(request)
+        params = await _params(request, self.uploads, method)
         self.calls.append(Call(method, params, self.now()))
         async with self._changed:
             self._changed.notify_all()
@@ -592,8 +603,9 @@ def _scope_key(scope: Any) -> str:
     return json.dumps(scope or {"type": "default"}, sort_keys=True)
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
-    """The request's parameters, whether sent as JSON, a URL-encoded form or multipart (with files)."""
+async def _params(request: web.Request, uploads: list[Upload], method: str) -> dict[str, Any]:
+    """The request's parameters, whether sent as JSON, a URL-encoded form or multipart (with files, which are
+    added to `uploads`)."""
     raw: dict[str, Any] = {}
     if request.content_type == "application/json":
         body = await request.read()
@@ -601,7 +613,12 @@ async def _params(request: web.Request) -> dict[str, Any]:
     elif request.method == "POST":
         form = await request.post()
         for key, value in form.items():
-            raw[key] = value if isinstance(value, str) else f"<file {getattr(value, 'filename', '')}>"
+            if isinstance(value, str):
+                raw[key] = value
+                continue
+            name = getattr(value, "filename", "")
+            raw[key] = f"<file {name}>"
+            uploads.append(Upload(method, key, name, value.file.read()))
     raw.update({k: v for k, v in request.query.items() if k not in raw})
     params: dict[str, Any] = {}
     for key, value in raw.items():

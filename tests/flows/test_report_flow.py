@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot import texts as T
 from bot.core.clock import VN_TZ
 from bot.core.roles import Role
-from bot.services import households, reports, visits
+from bot.services import households, period_locks, reports, visits
 from bot.services.households import NewHousehold
 from bot.store.models import AuditEntry, ChannelIdentity, Member, OutboxItem, Visit
 from tests.chat import Chat, joined
@@ -275,6 +275,31 @@ async def test_staff_open_a_report_and_reopen_it_the_leader_is_told_and_resubmit
         row = await reports.get(s, "T01", "2026-11")
     assert row is not None and row.status == "submitted" and row.on_time is True
     assert row.figures is not None and row.figures["luot"] == 3 and snapshot is not None and snapshot["luot"] == 2
+
+
+async def test_reopening_a_month_says_which_days_a_submitted_quarter_still_locks(router, deps, clock):
+    leader, member = await _team(router, deps)
+    staff = await joined(router, deps, "staff", Role.STAFF, None)
+    an = await _household(deps, "Nguyễn Văn An")
+    for key in ("2026-11", "2026-Q4"):
+        await leader.say(f"/baocao {key}")
+        await leader.press("Nộp báo cáo")
+        await leader.press("✅ Nộp")
+    clock.set(datetime(2026, 11, 23, 8, 0, tzinfo=VN_TZ))
+    await staff.say("/baocao T01 2026-11")
+    await staff.press("Mở lại báo cáo")
+    note = "Lưu ý: các ngày 01/11/2026–20/11/2026 thuộc quý IV/2026 vẫn khoá vì báo cáo đó đã nộp."
+    assert note in staff.text
+    await staff.press("🔓 Mở lại")
+    assert "Đã mở lại báo cáo tháng 11/2026 của Thôn Đông Tạ." in staff.text and note in staff.text
+
+    await member.say(f"/ghinhan #{an}")  # the 23rd: after both submissions, so open
+    await member.say("1 0")
+    await member.say("luu")
+    assert "Đã lưu lượt" in member.text
+    async with deps.store.session() as s:
+        closed = await period_locks.check_day(s, "T01", date(2026, 11, 10), date(2026, 11, 23), 62)
+    assert closed is not None and closed.period_key == "2026-Q4"  # the quarter still locks the month's days
 
 
 async def test_only_a_submitted_report_can_be_reopened(router, deps):
