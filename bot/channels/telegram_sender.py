@@ -7,9 +7,9 @@ stopped by TelegramChannel, sends them. The rules it follows:
   second process never sends the same row); only the oldest pending row of each chat is due
   (`outbox.due(..., in_order=True)`), so a chat whose older message waits for a retry is held back and one chat's
   messages keep their order;
-- at most `rate` messages per second overall (a token bucket, default 25/s with a burst of 5, under Telegram's
-  ~30/s), one message per second to one private chat and one per three seconds to a group; a long text is split
-  into several messages, each counted;
+- at most `rate` messages per second overall (a token bucket, default 28/s with a burst of 2: at most 30 in any
+  second, Telegram's limit), one message per second to one private chat and one per three seconds to a group; a
+  long text is split into several messages, each counted;
 - 429 RetryAfter: the row is retried after `retry_after` without counting a failed attempt, and the whole sender
   waits that long; network errors, timeouts and 5xx: retried with `outbox.backoff`, counted, failed after
   `outbox.MAX_ATTEMPTS`; Forbidden (the user blocked the bot) and BadRequest "chat not found": `blocked`, and that
@@ -42,7 +42,7 @@ from bot.services import outbox
 from bot.services.deps import Deps
 from bot.store.models import OutboxItem
 
-DEFAULT_BURST = 5  # messages that may go at once after a quiet moment: rate + burst stays within ~30 in any second
+DEFAULT_BURST = 2  # messages that may go at once after a quiet moment: rate + burst is at most 30 in any second
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
 GROUP_INTERVAL = 3.0  # seconds between two messages to one group or channel (Telegram: 20 a minute)
 CHECK_EVERY = 1.0  # wall-clock seconds between two looks at the outbox when nobody calls wake()

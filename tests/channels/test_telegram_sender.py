@@ -269,6 +269,23 @@ async def test_the_overall_rate_stays_under_telegrams_limit(deps: Deps, clock: F
     assert times[-1] - times[0] >= (60 - 5) / 25 - 1e-9
 
 
+async def test_a_broadcast_at_the_default_rate_is_never_refused_by_a_30_per_second_limit(
+    deps: Deps, clock: FixedClock
+) -> None:
+    vt = VirtualTime()
+    async with FakeTelegram(now=vt.monotonic, max_per_second=30) as api:
+        async with Bot(api.token, base_url=api.base_url) as bot:
+            sender = TelegramSender(deps, bot, monotonic=vt.monotonic, sleep=vt.sleep)  # the defaults
+            chats = [8_100_000 + i for i in range(150)]
+            async with deps.store.session() as s:
+                for chat in chats:
+                    await outbox.enqueue(s, "telegram", str(chat), clock.now(), text="Thông báo họp tổ")
+            assert await sender.drain_once() == 150
+            times = sorted(s.at for s in api.sent)
+    assert api.rate_limited == 0 and sorted(s.chat_id for s in api.sent) == chats
+    assert (len(times) - 1) / (times[-1] - times[0]) >= 0.9 * 30  # at least 90% of the limit
+
+
 async def test_a_long_text_goes_in_pieces_and_a_retry_resends_only_what_is_missing(
     rig: Rig, deps: Deps, clock: FixedClock
 ) -> None:

@@ -15,6 +15,7 @@ replace with its own fake time.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import socket
@@ -116,6 +117,8 @@ class FakeTelegram:
     updates: list[QueuedUpdate] = field(default_factory=list)
     unknown_methods: list[str] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)  # files the bot sent (sendPhoto, sendDocument), in order
+    max_per_second: int | None = None  # like Telegram's broadcast limit: more sends in any 1 s window get a 429
+    rate_limited: int = 0  # sends refused with 429 by `max_per_second`
     now: Callable[[], float] = time.perf_counter  # the time recorded in Call.at and Sent.at
 
     def __post_init__(self) -> None:
@@ -134,6 +137,7 @@ class FakeTelegram:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._send_times: collections.deque[float] = collections.deque()
 
     # --- server lifecycle ------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -401,6 +405,9 @@ class FakeTelegram:
         failure = self._take_failure(method)
         if failure is not None:
             return _error(failure.error_code, failure.description, failure.retry_after)
+        if method.startswith("send") and self._over_rate():
+            self.rate_limited += 1
+            return _error(429, "Too Many Requests: retry after 1", 1)
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             self.unknown_methods.append(method)
@@ -410,6 +417,18 @@ class FakeTelegram:
         except _ApiError as exc:
             return _error(exc.code, exc.description, exc.retry_after)
         return web.json_response({"ok": True, "result": result})
+
+    def _over_rate(self) -> bool:
+        """With `max_per_second`: whether this send would make more than that many in the last second."""
+        if self.max_per_second is None:
+            return False
+        now = self.now()
+        while self._send_times and self._send_times[0] <= now - 1.0:
+            self._send_times.popleft()
+        if len(self._send_times) >= self.max_per_second:
+            return True
+        self._send_times.append(now)
+        return False
 
     def _take_failure(self, method: str) -> _Failure | None:
         failure = self._failures.get(method.lower())
