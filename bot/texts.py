@@ -850,3 +850,7 @@ REPORT_STILL_LOCKED = (
     "Lưu ý: {parts} vẫn khoá vì báo cáo đó đã nộp. Muốn sửa lượt trong những ngày ấy thì mở lại cả báo cáo đó."
 )
 REPORT_STILL_LOCKED_PART = "các ngày {start}–{end} thuộc {period}"
+
+# --- terminal demo: files the bot sends (issue 5) ------------------------------------------------------------
+CONSOLE_FILE_SAVED = "💾 Đã lưu tệp: {path}"
+CONSOLE_FILE_NOT_SAVED = "Không lưu được tệp {name}: {reason}"

@@ -1,6 +1,7 @@
 """The terminal channel: one line in, the bot's replies out. Scriptable from standard input.
 
-`/tep PATH` (or `/file PATH`) sends a local file as if it were attached, so the demo can import a list.
+`/tep PATH` (or `/file PATH`) sends a local file as if it were attached, so the demo can import a list. A picture
+or a file the bot sends (a chart, a workbook, a report draft) is saved under `files_dir` and its path printed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from bot.render.numbered import numbered_text
 CHANNEL = "console"
 PROMPT = "› "
 FILE_COMMANDS = ("/tep", "/file")  # "/tep data/ds_ho.xlsx" sends that local file, as an attachment would
+DEFAULT_FILES_DIR = Path("data") / "demo-tep"  # where the demo saves the pictures and files the bot sends
+CHART_FILE = "bieu-do-{n}.png"
 
 
 def render(reply: Reply) -> str:
@@ -36,8 +39,10 @@ class ConsoleChannel:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         interactive: bool | None = None,
+        files_dir: Path = DEFAULT_FILES_DIR,
     ) -> None:
         self.router = router
+        self.files_dir = files_dir
         self.user_ref = user_ref
         self.stdin = stdin
         self.stdout = stdout
@@ -76,8 +81,27 @@ class ConsoleChannel:
     async def _send(self, inbound: Inbound) -> list[Reply]:
         handled = await self.router.handle(inbound)
         for reply in handled.replies:
-            self.write(render(reply))
+            text = render(reply)
+            saved = await self._save_attachment(reply)
+            if saved is not None:
+                text = f"{text}\n{saved}" if text.strip() else saved
+            self.write(text)
         return handled.replies
+
+    async def _save_attachment(self, reply: Reply) -> str | None:
+        """Save the reply's picture or file where the user can open it; the line that says where (or why not)."""
+        if reply.document is not None:
+            name, content = reply.document
+        elif reply.image is not None:
+            name, content = CHART_FILE.format(n=uuid.uuid4().hex[:6]), reply.image
+        else:
+            return None
+        path = self.files_dir / Path(name).name  # never a path the sender chose
+        try:
+            await asyncio.to_thread(_write_file, path, content)
+        except OSError as err:
+            return T.CONSOLE_FILE_NOT_SAVED.format(name=path.name, reason=err.strerror or type(err).__name__)
+        return T.CONSOLE_FILE_SAVED.format(path=path)
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n\n")
@@ -101,3 +125,8 @@ class ConsoleChannel:
             if not self.interactive:
                 self.stdout.write(f"{PROMPT}{line}\n")
             await self.send_line(line)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)

@@ -42,3 +42,29 @@ async def test_a_missing_file_is_answered_in_the_terminal_and_nothing_is_sent(ro
     assert "Không mở được tệp" in out.getvalue() and "khong_co.xlsx: không có tệp này" in out.getvalue()
     async with deps.store.session() as s:
         assert (await s.exec(select(func.count()).select_from(ProcessedMessage))).one() == before
+
+
+async def test_the_chart_and_the_workbook_are_saved_and_their_paths_printed(router, deps, tmp_path):
+    out = io.StringIO()
+    console = ConsoleChannel(router, "console-staff", stdin=io.StringIO(), stdout=out, interactive=False)
+    console.files_dir = tmp_path / "tep"
+    await console.send_line(f"/start {await new_code(deps, Role.STAFF, None)}")
+    await console.send_line("/bieudo")
+    await console.send_line("/xuat 2026-11")
+    saved = sorted(p.name for p in (tmp_path / "tep").iterdir())
+    assert [n for n in saved if n.endswith(".png")] and (tmp_path / "tep" / "so-tay-2026-11-toan-xa.xlsx").exists()
+    assert (tmp_path / "tep" / "bao-cao-2026-11.docx").read_bytes().startswith(b"PK")
+    text = out.getvalue()
+    assert f"💾 Đã lưu tệp: {tmp_path / 'tep' / 'so-tay-2026-11-toan-xa.xlsx'}" in text
+    assert text.count("💾 Đã lưu tệp:") == 3
+
+
+async def test_a_file_that_cannot_be_saved_is_said_so(router, deps, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    out = io.StringIO()
+    console = ConsoleChannel(router, "console-staff", stdin=io.StringIO(), stdout=out, interactive=False)
+    console.files_dir = blocker
+    await console.send_line(f"/start {await new_code(deps, Role.STAFF, None)}")
+    await console.send_line("/bieudo")
+    assert "Không lưu được tệp bieu-do-" in out.getvalue()
