@@ -11,12 +11,13 @@ from typing import Protocol
 
 from bot import texts as T
 from bot.channels.console import ConsoleChannel
+from bot.channels.console_outbox import ConsoleOutbox, own_chats
 from bot.config import Config
 from bot.core.clock import Clock, SystemClock
 from bot.core.roles import Role
-from bot.demo import DEMO_DB, demo_config, demo_user_ref, seed
+from bot.demo import DEMO_CHANNEL, DEMO_DB, demo_config, demo_user_ref, seed
 from bot.handlers.router import Router
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, send_reminders
 from bot.services.deps import Deps
 from bot.store.db import Store
 from bot.store.migrate import upgrade_async
@@ -90,6 +91,23 @@ async def run_demo(config: Config, role: Role, clock: Clock | None = None, db_pa
         console = ConsoleChannel(Router(deps), demo_user_ref(role))
         if console.interactive:
             console.write(T.DEMO_BANNER.format(commune=config.commune.name, role=T.ROLE_NAMES[role.value]))
-        await console.run()
+        await _run_console(deps, console)
     finally:
         await deps.store.close()
+
+
+async def _run_console(deps: Deps, console: ConsoleChannel) -> None:
+    """The chat, with the scheduler on the demo's clock and what the bot would send printed in the terminal."""
+    printer = ConsoleOutbox(deps, console.write)
+    await own_chats(deps, DEMO_CHANNEL)
+    if deps.config.reminders.enabled:
+        await send_reminders(deps)  # what is due now prints before the first prompt
+    await printer.drain()
+    scheduler = build_scheduler(deps, catch_up=False)
+    scheduler.start()
+    printer.start()
+    try:
+        await console.run()
+    finally:
+        scheduler.shutdown(wait=False)
+        await printer.stop()

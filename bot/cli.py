@@ -1,4 +1,5 @@
-"""The command line: sotay run | demo | db upgrade | invite create | import households | export | zalo."""
+"""The command line: sotay run | demo | db upgrade | invite create | import households | export | zalo | reminders |
+outbox status."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine.url import make_url
@@ -25,7 +26,7 @@ from bot.flows.import_households import report_text, table_error_text
 from bot.render.commune_report import report_docx, vi_int
 from bot.render.spreadsheet import CsvBook, XlsxBook
 from bot.services import export as data_export
-from bot.services import household_import, invites, progress
+from bot.services import household_import, invites, outbox_status, progress, reminders
 from bot.services.export import Scope
 from bot.services.household_import import Action
 from bot.store.migrate import upgrade
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--csv", action="store_true", help="one CSV per sheet (UTF-8 with BOM, ';' between cells)")
     export.add_argument("--report", action="store_true", help="the commune's results report draft (.docx)")
+    reminders_cmd = sub.add_parser("reminders", help="deadline reminders, escalations and weekly summaries")
+    reminders_sub = reminders_cmd.add_subparsers(dest="action", required=True)
+    preview = reminders_sub.add_parser("preview", help="what would be sent at a moment, to whom (writes nothing)")
+    preview.add_argument("--at", required=True, help="2026-12-18T08:00 (local time), or 2026-12-18 for the whole day")
+    outbox_cmd = sub.add_parser("outbox", help="messages waiting to go out")
+    outbox_sub = outbox_cmd.add_subparsers(dest="action", required=True)
+    outbox_sub.add_parser("status", help="queue, failures and Zalo quota use per channel (no message text)")
     return parser
 
 
@@ -212,6 +220,39 @@ async def _export(config: Config, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def _preview_window(config: Config, value: str) -> tuple[datetime, datetime, bool]:
+    """--at: a local time → the scheduler's tick ending then, (at − tick_minutes, at]; a day → the whole day."""
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(T.CLI_REMINDERS_BAD_AT.format(value=value)) from None
+    at = at if at.tzinfo else at.replace(tzinfo=config.tz)
+    if len(value.strip()) == len("2026-12-18"):
+        end = at + timedelta(days=1) - timedelta(microseconds=1)
+        return at - timedelta(microseconds=1), end, True
+    return at - timedelta(minutes=config.reminders.tick_minutes), at, False
+
+
+async def _reminders_preview(config: Config, args: argparse.Namespace) -> str:
+    since, until, whole_day = _preview_window(config, args.at)
+    deps = await open_deps(config)
+    try:
+        async with deps.store.session() as session:
+            rows = await reminders.preview(session, config, since, until)
+    finally:
+        await deps.store.close()
+    return reminders.preview_text(config, rows, until, whole_day)
+
+
+async def _outbox_status(config: Config) -> str:
+    deps = await open_deps(config)
+    try:
+        async with deps.store.session() as session:
+            return await outbox_status.report(session, config, deps.clock.now())
+    finally:
+        await deps.store.close()
+
+
 async def _zalo(config: Config, args: argparse.Namespace) -> str:
     from bot.channels import zalo_admin
 
@@ -239,6 +280,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(asyncio.run(_export(config, args)))
     elif args.command == "zalo":
         print(asyncio.run(_zalo(config, args)))
+    elif args.command == "reminders":
+        print(asyncio.run(_reminders_preview(config, args)))
+    elif args.command == "outbox":
+        print(asyncio.run(_outbox_status(config)))
     elif args.command == "demo":
         asyncio.run(run_demo(config, Role(args.role), db_path=args.db))
     elif config.telegram_token() or config.zalo_token():
@@ -249,7 +294,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
-_DATABASE_ONLY = ("db", "import", "invite", "export")  # commands whose only connection is the database
+_DATABASE_ONLY = ("db", "import", "invite", "export", "reminders", "outbox")  # their only connection: the database
 
 
 def _database_url(config_file: str | None) -> str:

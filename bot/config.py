@@ -7,11 +7,20 @@ import os
 from datetime import time
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Literal
+from string import Formatter
+from typing import Annotated, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot import texts as T
 from bot.core.periods import DueRule, Kind, Windows
@@ -186,6 +195,112 @@ class QuietHours(_Strict):
         return value
 
 
+Audience = Literal["leaders", "inactive_members", "overdue_returns"]
+
+
+def _no_sexagesimal(value: object) -> object:
+    if isinstance(value, int):  # YAML reads an unquoted 8:00 as the number 480
+        raise ValueError(T.CONFIG_REMINDER_TIME)
+    return value
+
+
+def _distinct_days(value: tuple[int, ...]) -> tuple[int, ...]:
+    if len(set(value)) != len(value):
+        raise ValueError(T.CONFIG_REMINDER_DAYS)
+    return value
+
+
+class DeadlineReminder(_Strict):
+    """Reminders before one kind of report's due date and escalations after it (bot/services/reminders.py).
+
+    days_before: 1 is the last on-time day (periods.days_left); days_late: 1 is the due day itself, the first late
+    day (reports.late_days). `to`: who is reminded before the due date (leaders of teams that have not submitted;
+    members with no visit in `inactive_days`; members with return visits waiting `return_after_days`). After it,
+    each late team's leaders are told, and staff get the list of teams still missing."""
+
+    days_before: tuple[Annotated[int, Field(ge=1, le=60)], ...] = (3, 1)
+    at: time = time(8, 0)
+    to: tuple[Audience, ...] = ("leaders",)
+    days_late: tuple[Annotated[int, Field(ge=1, le=60)], ...] = (1, 3)
+    late_at: time = time(8, 30)
+
+    @field_validator("at", "late_at", mode="before")
+    @classmethod
+    def _quoted(cls, value: object) -> object:
+        return _no_sexagesimal(value)
+
+    @field_validator("days_before", "days_late")
+    @classmethod
+    def _distinct(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return _distinct_days(value)
+
+
+class WeeklySummary(_Strict):
+    """Each leader's summary of the team's last seven days (visits per member, who logged none, reports due)."""
+
+    enabled: bool = True
+    weekday: int = Field(default=1, ge=1, le=7)  # 1 = thứ Hai (Monday) … 7 = Chủ nhật
+    at: time = time(7, 30)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _quoted(cls, value: object) -> object:
+        return _no_sexagesimal(value)
+
+
+class ReminderTexts(_Strict):
+    """Message templates; each may use only its own placeholders, checked at start-up."""
+
+    leader_due: str = T.REMINDER_LEADER_DUE
+    leader_overdue: str = T.REMINDER_LEADER_OVERDUE
+    staff_overdue: str = T.REMINDER_STAFF_OVERDUE
+    member_inactive: str = T.REMINDER_MEMBER_INACTIVE
+    member_returns: str = T.REMINDER_MEMBER_RETURNS
+    weekly_summary: str = T.REMINDER_WEEKLY
+
+    PLACEHOLDERS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "leader_due": ("name", "team", "period", "due", "days_left"),
+        "leader_overdue": ("name", "team", "period", "due", "days_late"),
+        "staff_overdue": ("name", "period", "due", "days_late", "count", "teams"),
+        "member_inactive": ("name", "team", "days", "period", "due", "days_left"),
+        "member_returns": ("name", "team", "count", "oldest", "period", "due", "days_left"),
+        "weekly_summary": ("name", "team", "week", "members", "inactive", "due"),
+    }
+
+    @field_validator("*")
+    @classmethod
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+        known = cls.PLACEHOLDERS[info.field_name or ""]
+        try:
+            fields = [f for _, f, _, _ in Formatter().parse(value) if f is not None]
+        except ValueError:
+            raise ValueError(T.CONFIG_TEMPLATE_BROKEN.format()) from None
+        for name in fields:
+            if name not in known:
+                raise ValueError(T.CONFIG_TEMPLATE_FIELD.format(field=name, known=", ".join(known)))
+        return value
+
+
+class Reminders(_Strict):
+    """When reminders, escalations and the weekly summary go out (bot/services/reminders.py, bot/scheduler.py)."""
+
+    enabled: bool = True
+    tick_minutes: int = Field(default=5, ge=1, le=60)  # how often the scheduler looks for what fell due
+    grace_hours: int = Field(default=12, ge=0, le=72)  # a moment missed while the bot was down: sent this late
+    inactive_days: int = Field(default=7, ge=1, le=90)  # "no visit in N days"
+    return_after_days: int = Field(default=3, ge=0, le=90)  # a return visit waiting this long is overdue
+    monthly: DeadlineReminder = DeadlineReminder(
+        days_before=(3, 1), to=("leaders", "inactive_members", "overdue_returns")
+    )
+    quarterly: DeadlineReminder = DeadlineReminder(days_before=(7, 3, 1))
+    yearly: DeadlineReminder = DeadlineReminder(days_before=(14, 7, 3))
+    weekly_summary: WeeklySummary = WeeklySummary()
+    texts: ReminderTexts = ReminderTexts()
+
+    def rule(self, kind: Kind) -> DeadlineReminder:
+        return {Kind.MONTH: self.monthly, Kind.QUARTER: self.quarterly, Kind.YEAR: self.yearly}[kind]
+
+
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
 
@@ -212,6 +327,7 @@ class Config(_Strict):
     imports: Imports = Imports()
     reporting: Reporting = Reporting()
     quiet_hours: QuietHours = QuietHours()
+    reminders: Reminders = Reminders()
     invites: Invites = Invites()
     privacy: Privacy = Privacy()
 

@@ -1,12 +1,19 @@
-"""APScheduler jobs in the bot's event loop. Today: housekeeping; reminders come with their own issue."""
+"""APScheduler jobs in the bot's event loop: reminders (every few minutes) and nightly housekeeping.
+
+Jobs are thin: they take the time from the injected clock and call a service. The reminders job runs every
+`reminders.tick_minutes` and once at start-up, so what fell due while the bot was down goes out at once (within
+`reminders.grace_hours`; bot/services/reminders.py explains the marker, the dedup keys and the lock that keep a
+reminder from being sent twice, by a restart or by a second process).
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.services import dedup, household_import
+from bot.services import dedup, household_import, reminders
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -28,8 +35,30 @@ async def prune_uploads(deps: Deps) -> int:
     return removed
 
 
-def build_scheduler(deps: Deps) -> AsyncIOScheduler:
+async def send_reminders(deps: Deps) -> int:
+    """Queue the reminders, escalations and summaries that fell due since the last tick."""
+    async with deps.store.session() as session:
+        return await reminders.run(session, deps.config, deps.clock.now())
+
+
+def build_scheduler(deps: Deps, catch_up: bool = True) -> AsyncIOScheduler:
+    """The bot's jobs. `catch_up`: run the reminders job once as soon as the scheduler starts (else after one tick,
+    for a caller that has just run it itself)."""
     scheduler = AsyncIOScheduler(timezone=deps.config.tz)
+    settings = deps.config.reminders
+    if settings.enabled:
+        first = {"next_run_time": datetime.now(deps.config.tz)} if catch_up else {}  # None would pause the job
+        scheduler.add_job(
+            send_reminders,
+            "interval",
+            minutes=settings.tick_minutes,
+            args=[deps],
+            id="reminders",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # a late run is still right: the job itself works out what fell due since
+            **first,
+        )
     scheduler.add_job(
         prune_processed_messages, "cron", hour=3, minute=17, args=[deps], id="prune_processed", coalesce=True
     )

@@ -851,6 +851,148 @@ REPORT_STILL_LOCKED = (
 )
 REPORT_STILL_LOCKED_PART = "các ngày {start}–{end} thuộc {period}"
 
+# --- reminders (issue 6) ---
+# Default message templates; config.yaml `reminders.texts` may replace any of them, with the same placeholders.
+REMINDER_LEADER_DUE = (
+    "⏰ Chào {name}, báo cáo {period} của {team} cần nộp trước ngày {due} (còn {days_left} ngày). "
+    "Gõ /baocao để xem số liệu và nộp."
+)
+REMINDER_LEADER_OVERDUE = (
+    "⚠️ Chào {name}, báo cáo {period} của {team} đã quá hạn {days_late} ngày (hạn: trước ngày {due}). "
+    "Gõ /baocao để nộp ngay."
+)
+REMINDER_STAFF_OVERDUE = (
+    "📋 Báo cáo {period} (hạn trước ngày {due}): còn {count} tổ chưa nộp: {teams}. Gõ /baocao để xem chi tiết."
+)
+REMINDER_MEMBER_INACTIVE = (
+    "👋 Chào {name}, đã {days} ngày bạn chưa ghi nhận lượt hỗ trợ nào. Báo cáo {period} của tổ chốt trước ngày "
+    "{due}: gõ /ghinhan để ghi những hộ bạn đã hướng dẫn."
+)
+REMINDER_MEMBER_RETURNS = (
+    "🔁 Chào {name}, bạn có {count} hộ đang chờ quay lại hỗ trợ (hộ chờ lâu nhất từ ngày {oldest}). "
+    "Gõ /canquaylai để xem danh sách."
+)
+REMINDER_WEEKLY = "📊 Tổng kết tuần {week} — {team}\n{members}\n{inactive}\n{due}"
+# the parts of the weekly summary that fill {week}, {members}, {inactive} and {due}
+WEEKLY_WEEK = "{start}–{end}"
+WEEKLY_MEMBER_LINE = "• {name}: {luot} lượt người, {households} hộ"
+WEEKLY_NO_MEMBERS = "• Tổ chưa có thành viên nào."
+WEEKLY_INACTIVE = "Chưa ghi nhận lượt nào trong tuần: {names}."
+WEEKLY_ALL_ACTIVE = "Cả tổ đều có ghi nhận trong tuần. 👏"
+WEEKLY_DUE_HEADING = "Báo cáo sắp đến hạn:"
+WEEKLY_DUE_AHEAD = "• {period}: trước ngày {due} (còn {days} ngày)"
+WEEKLY_DUE_LATE = "• {period}: đã quá hạn {days} ngày (hạn trước ngày {due})"
+WEEKLY_DUE_REOPENED = "• {period}: được mở lại, chờ nộp lại"
+WEEKLY_DUE_NONE = "Không có báo cáo nào đang chờ nộp."
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "dòng lệnh"}  # the apps, as people call them
+CONFIG_REMINDER_TIME = 'giờ phải viết trong ngoặc kép, ví dụ at: "08:00"'
+CONFIG_REMINDER_DAYS = "mỗi số ngày chỉ ghi một lần."
+CONFIG_TEMPLATE_FIELD = "mẫu tin có chỗ điền “{{{field}}}” không dùng được ở đây; dùng: {known}."
+CONFIG_TEMPLATE_BROKEN = "mẫu tin sai cú pháp: mỗi chỗ điền viết trong cặp ngoặc nhọn, ví dụ {{name}}."
+# the terminal demo prints what the bot would send, and `sotay reminders preview`
+OUTBOX_CONSOLE_SENT = "📨 Gửi tới {name} ({channel}): {text}"
+OUTBOX_CONSOLE_PHOTO = "[hình ảnh] {text}"
+CLI_REMINDERS_HEADER = "Lúc {at} sẽ gửi {count} tin nhắc việc:"
+CLI_REMINDERS_HEADER_DAY = "Trong ngày {day} sẽ gửi {count} tin nhắc việc:"
+CLI_REMINDERS_NONE = "Lúc {at} không có tin nhắc việc nào."
+CLI_REMINDERS_NONE_DAY = "Trong ngày {day} không có tin nhắc việc nào."
+CLI_REMINDERS_HELD = "   (giữ lại, gửi lúc {at} khi hết giờ yên lặng)"
+CLI_REMINDERS_QUEUED = "   (đã có trong hàng đợi: không gửi lại)"
+CLI_REMINDERS_NO_CHANNEL = "   (người này chưa liên kết Zalo hay Telegram: không gửi được)"
+CLI_REMINDERS_BAD_AT = (
+    "Không hiểu thời điểm “{value}”. Dùng dạng 2026-12-18T08:00 (giờ địa phương) hoặc 2026-12-18 (cả ngày)."
+)
+CLI_REMINDERS_DISABLED = "Lưu ý: nhắc việc đang tắt (reminders.enabled: false); trên đây là những gì sẽ gửi nếu bật."
+
 # --- terminal demo: files the bot sends (issue 5) ------------------------------------------------------------
 CONSOLE_FILE_SAVED = "💾 Đã lưu tệp: {path}"
 CONSOLE_FILE_NOT_SAVED = "Không lưu được tệp {name}: {reason}"
+
+# --- broadcasts (issue 6) ---
+FLOW_TITLE_BROADCAST = "soạn thông báo"
+# what recipients get; {sender} is BROADCAST_FROM_STAFF or BROADCAST_FROM_LEADER
+BROADCAST_MESSAGE = "📢 Thông báo của {sender}:\n{text}"
+BROADCAST_FROM_STAFF = "{name}, cán bộ {commune}"
+BROADCAST_FROM_LEADER = "{name}, tổ trưởng {team}"
+BROADCAST_REPLY_WORD = "Trả lời “đã nhận” để báo bạn đã đọc."
+BROADCAST_ACK_BUTTON = "✅ Đã nhận"
+# composing
+BROADCAST_NO_TEAM = "Bạn chưa thuộc tổ nào nên chưa gửi được thông báo. Hãy nhờ cán bộ xã kiểm tra."
+BROADCAST_ASK_AUDIENCE = "📢 Gửi thông báo tới ai?"
+BROADCAST_BTN_COMMUNE = "🏘️ Cả xã (mọi tổ viên và tổ trưởng)"
+BROADCAST_BTN_LEADERS = "👤 Chỉ các tổ trưởng"
+BROADCAST_BTN_TEAM = "🏠 Một tổ"
+BROADCAST_BTN_HISTORY = "📋 Xem thông báo đã gửi"
+BROADCAST_ASK_TEAM = "Gửi tới tổ nào?"
+BROADCAST_PICK_TEAM = "Hãy chọn một tổ trong danh sách (gõ số thứ tự hoặc mã tổ, ví dụ T01)."
+BROADCAST_BTN_BACK = "↩️ Quay lại"
+BROADCAST_TO_COMMUNE = "cả xã"
+BROADCAST_TO_LEADERS = "các tổ trưởng"
+BROADCAST_NO_TEAM_NAME = "chưa thuộc tổ"
+BROADCAST_ASK_TEXT = "✍️ Gõ nội dung thông báo gửi tới {to} (tối đa {limit} ký tự)."
+BROADCAST_ASK_TEXT_AGAIN = "Nội dung mới sẽ thay nội dung cũ."
+BROADCAST_BTN_KEEP = "↩️ Giữ nội dung cũ"
+BROADCAST_BTN_RETARGET = "👥 Đổi người nhận"
+BROADCAST_TEXT_EMPTY = "Thông báo chưa có nội dung. Hãy gõ nội dung cần gửi."
+BROADCAST_TEXT_TOO_LONG = "Nội dung dài {length} ký tự, quá {limit}. Hãy rút gọn rồi gửi lại."
+# preview
+BROADCAST_PREVIEW_TITLE = "📢 Xem trước thông báo"
+BROADCAST_PREVIEW_TO = "Gửi tới: {to} — {n} người nhận."
+BROADCAST_UNREACHABLE = "⚠️ {n} người chưa liên kết Telegram hay Zalo nên sẽ không nhận được: {names}."
+BROADCAST_AND_MORE = " và {n} người khác"
+BROADCAST_NOBODY = "Không có ai nhận được thông báo này (chưa có thành viên nào liên kết Telegram hay Zalo)."
+BROADCAST_GOES_NOW = "Gửi ngay khi bạn bấm ✅ Gửi."
+BROADCAST_GOES_LATER = "🌙 Đang trong giờ yên lặng ({start}–{end}): thông báo sẽ được giữ lại và gửi lúc {at}."
+BROADCAST_PREVIEW_ACK = "Người nhận báo đã đọc bằng nút “✅ Đã nhận” (Telegram) hoặc trả lời “đã nhận” (Zalo)."
+BROADCAST_PREVIEW_CHOOSE = "Hãy chọn ✅ Gửi, ✏️ Sửa hoặc ❌ Huỷ (gõ số thứ tự cũng được)."
+BROADCAST_BTN_SEND = "✅ Gửi"
+BROADCAST_BTN_EDIT = "✏️ Sửa"
+BROADCAST_BTN_CANCEL = "❌ Huỷ"
+BROADCAST_CANCELLED = "Đã huỷ, thông báo chưa được gửi."
+BROADCAST_SENT = "✅ Đã gửi thông báo tới {to}: {n} người nhận ({messages} tin nhắn)."
+BROADCAST_SENT_HELD = "🌙 Đang giờ yên lặng nên tin sẽ đi lúc {at}."
+BROADCAST_SENT_HINT = "Gõ /thongbao → 📋 Xem thông báo đã gửi để xem ai đã nhận."
+# what was sent, and who has read it
+BROADCAST_HISTORY_EMPTY = "Chưa có thông báo nào đã gửi."
+BROADCAST_HISTORY_ALL = "📋 Thông báo gần đây của xã. Chọn một thông báo để xem ai đã nhận:"
+BROADCAST_HISTORY_OWN = "📋 Thông báo bạn đã gửi gần đây. Chọn một thông báo để xem ai đã nhận:"
+BROADCAST_HISTORY_ITEM = "{at} · {to} · “{text}” · ✅ {acknowledged}/{n}"
+BROADCAST_BTN_CLOSE = "✖️ Đóng"
+BROADCAST_BTN_REFRESH = "🔄 Cập nhật"
+BROADCAST_BTN_OTHER = "📋 Thông báo khác"
+BROADCAST_CLOSED = "Đã đóng. Gõ /thongbao khi cần gửi hoặc xem thông báo."
+BROADCAST_STATUS_TITLE = "📋 Thông báo lúc {at} của {sender} tới {to}"
+BROADCAST_STATUS_TEXT = "“{text}”"
+BROADCAST_STATUS_COUNTS = "{n} người nhận: {parts}"
+BROADCAST_STATUS_COUNT_PARTS = {
+    "acknowledged": "✅ {n} đã nhận",
+    "delivered": "📬 {n} đã gửi, chưa xác nhận",
+    "pending": "⏳ {n} chưa gửi",
+    "failed": "⚠️ {n} không gửi được",
+}
+BROADCAST_STATUS_HELD = "🌙 Đang giữ lại vì giờ yên lặng, sẽ gửi lúc {at}."
+BROADCAST_STATE_HEADINGS = {
+    "acknowledged": "✅ Đã nhận ({n}):",
+    "delivered": "📬 Đã gửi, chưa xác nhận ({n}):",
+    "pending": "⏳ Chưa gửi ({n}):",
+    "failed": "⚠️ Không gửi được ({n}) — người này đã chặn bot hoặc không liên lạc được:",
+}
+BROADCAST_STATUS_TEAM = "• {team}: {names}"
+BROADCAST_STATUS_NAMES = "• {names}"
+# acknowledging
+BROADCAST_ACK_DONE = "✅ Đã ghi nhận: bạn đã nhận thông báo của {sender}. Cảm ơn bạn!"
+BROADCAST_ACK_MORE = "Bạn còn {n} thông báo khác chưa báo đã nhận; gõ “đã nhận” lần nữa cho thông báo trước đó."
+BROADCAST_ACK_ALREADY = "Bạn đã báo nhận thông báo của {sender} lúc {at} rồi."
+BROADCAST_ACK_NOTHING = "Không có thông báo nào đang chờ bạn báo đã nhận."
+# sotay outbox status
+CLI_OUTBOX_TITLE = "Hàng đợi tin nhắn lúc {at} (không hiện nội dung tin):"
+CLI_OUTBOX_CHANNEL = "{channel}:"
+CLI_OUTBOX_PENDING = "  Chờ gửi: {due} đến lượt · {held} giữ lại{until}"
+CLI_OUTBOX_HELD_UNTIL = " (sớm nhất gửi lúc {at})"
+CLI_OUTBOX_SENT = "  Đã gửi: {today} hôm nay · {month} tháng này"
+CLI_OUTBOX_FAILED = "  Không gửi được: {failed} lỗi · {blocked} bị chặn"
+CLI_OUTBOX_ERRORS = "  Lỗi gần đây:"
+CLI_OUTBOX_ERROR = "    {at} · chat {chat} · {status}: {error}"
+CLI_OUTBOX_STATES = {"pending": "đang thử lại", "failed": "lỗi", "blocked": "bị chặn"}
+CLI_OUTBOX_QUOTA = "  Hạn mức Zalo tháng {month}: đã dùng {used}/{limit} ({share})"
+CLI_OUTBOX_QUOTA_USED_UP = "  Đã hết hạn mức tháng này: tin được giữ lại và gửi khi sang tháng."

@@ -35,10 +35,12 @@ from typing import Any
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from bot import texts as T
 from bot.channels.telegram import CHANNEL, SEND_RATE, retry_after_seconds, split_text
-from bot.services import outbox
+from bot.services import broadcasts, outbox
 from bot.services.deps import Deps
 from bot.store.models import OutboxItem
 
@@ -305,11 +307,13 @@ class TelegramSender:
             return FAILED
         done = _pieces_sent(item)
         chat = item.chat_ref
+        button = _ack_button(item)  # a broadcast's "Đã nhận", under its last piece
         for index in range(done, len(pieces)):
             if not await self._slot(chat):
                 return STOPPED  # stays pending; the pieces already sent are recorded
+            markup = button if index + 1 == len(pieces) else None
             try:
-                await bot.send_message(chat_id_of(chat), pieces[index])
+                await bot.send_message(chat_id_of(chat), pieces[index], reply_markup=markup)
             except Exception as exc:
                 return self._failed(item, exc)
             self._sent_to(chat)
@@ -361,6 +365,15 @@ async def _claim(session: AsyncSession, item_id: int, now: datetime) -> OutboxIt
         .with_for_update(skip_locked=True)
     )
     return (await session.exec(stmt)).first()
+
+
+def _ack_button(item: OutboxItem) -> InlineKeyboardMarkup | None:
+    """The "✅ Đã nhận" button of a broadcast row (its payload carries the recipient's token), else None."""
+    token = item.payload.get(broadcasts.ACK_PAYLOAD) if isinstance(item.payload, dict) else None
+    data = f"{broadcasts.ACK_PREFIX}{token}"
+    if not isinstance(token, str) or not token or len(data.encode()) > 64:  # Bot API: callback data ≤ 64 bytes
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(T.BROADCAST_ACK_BUTTON, callback_data=data)]])
 
 
 def _pieces_sent(item: OutboxItem) -> int:

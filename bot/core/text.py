@@ -22,6 +22,17 @@ def nfc(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def nfc_lines(text: str) -> str:
+    """Unicode NFC keeping the line breaks a user typed: each line's white space folded and trimmed, at most one
+    blank line in a row, the ends trimmed. For messages that may be written on several lines (a broadcast)."""
+    lines = [_SPACES.sub(" ", line).strip() for line in unicodedata.normalize("NFC", text).splitlines()]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
 def fold(text: str) -> str:
     """Matching key: no diacritics, đ → d, casefolded, white space folded.
 

@@ -1,6 +1,15 @@
 """Every flow the bot knows, run by one engine."""
 
-from bot.flows import assign, correct_visit, household_card, import_households, invite, log_visit, report
+from bot.flows import (
+    assign,
+    broadcast,
+    correct_visit,
+    household_card,
+    import_households,
+    invite,
+    log_visit,
+    report,
+)
 from bot.flows.engine import FlowEngine
 
 ENGINE = FlowEngine(
@@ -13,5 +22,6 @@ ENGINE = FlowEngine(
         correct_visit.FLOW,
         import_households.FLOW,
         *report.FLOWS,
+        broadcast.FLOW,
     ]
 )

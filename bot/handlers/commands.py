@@ -56,5 +56,7 @@ def split_command(text: str) -> tuple[str, str] | None:
     stripped = text.strip()
     if not stripped.startswith("/") or len(stripped) < 2:
         return None
-    head, _, args = stripped[1:].partition(" ")
-    return head.split("@", 1)[0].lower(), args.strip()
+    if stripped[1].isspace():  # "/ ghinhan": not a command word
+        return "", stripped[1:].strip()
+    head, *rest = stripped[1:].split(maxsplit=1)  # a space or a line break ends the command word
+    return head.split("@", 1)[0].lower(), rest[0].strip() if rest else ""

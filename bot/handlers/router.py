@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts as T
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.core.roles import Role
-from bot.core.text import nfc
+from bot.core.text import nfc_lines
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
 from bot.handlers import (
@@ -194,5 +194,5 @@ class Router:
 
 
 def _normalised(inbound: Inbound) -> Inbound:
-    text = nfc(inbound.text)
+    text = nfc_lines(inbound.text)  # line breaks kept: a broadcast may be written on several lines
     return inbound if text == inbound.text else replace(inbound, text=text)

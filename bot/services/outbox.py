@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,25 +34,47 @@ async def enqueue(
     not_before: datetime | None = None,
 ) -> OutboxItem | None:
     """Queue one message, to go out from `not_before` (default: now; e.g. the end of quiet hours).
-    With a `dedup_key` already queued, nothing is added and None is returned."""
-    if dedup_key is not None:
-        existing = (await session.exec(select(OutboxItem.id).where(OutboxItem.dedup_key == dedup_key))).first()
-        if existing is not None:
+    With a `dedup_key` already queued, nothing is added and None is returned.
+
+    A keyed message is inserted with ON CONFLICT (dedup_key) DO NOTHING, so two processes or sessions queueing the
+    same key at once never raise: on PostgreSQL the second waits for the first to commit, then adds nothing."""
+    values: dict[str, Any] = {
+        "channel": channel,
+        "chat_ref": chat_ref,
+        "kind": kind,
+        "text": text,
+        "payload": payload or {},
+        "dedup_key": dedup_key,
+        "next_attempt_at": not_before or now,
+        "created_at": now,
+    }
+    if dedup_key is None:
+        item: OutboxItem | None = OutboxItem(**values)
+        session.add(item)
+        await session.flush()
+    else:
+        item = await _insert_once(session, values)
+        if item is None:
             return None
-    item = OutboxItem(
-        channel=channel,
-        chat_ref=chat_ref,
-        kind=kind,
-        text=text,
-        payload=payload or {},
-        dedup_key=dedup_key,
-        next_attempt_at=not_before or now,
-        created_at=now,
-    )
-    session.add(item)
-    await session.flush()
     session.info[QUEUED] = True  # the channel wakes its sender only after a message that queued something
     return item
+
+
+async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> OutboxItem | None:
+    """Insert unless the key is queued: the look-up answers the common case; ON CONFLICT settles a race."""
+    existing = (await session.exec(select(OutboxItem.id).where(OutboxItem.dedup_key == values["dedup_key"]))).first()
+    if existing is not None:
+        return None
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(OutboxItem)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(col(OutboxItem.id))
+    )
+    new_id = (await session.exec(stmt)).scalar_one_or_none()  # type: ignore[call-overload]
+    return None if new_id is None else await session.get(OutboxItem, new_id)
 
 
 async def due(

@@ -245,3 +245,32 @@ class OutboxItem(SQLModel, table=True):
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None, index=True)
     error: str | None = Field(default=None, max_length=200)
+
+
+class Broadcast(SQLModel, table=True):
+    """A notice from staff or a leader to many members (/thongbao). The text is staff's own: never logged."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_member_id: int = Field(foreign_key="member.id", index=True)
+    audience: str = Field(max_length=10)  # commune | leaders | team
+    team_code: str | None = Field(default=None, max_length=20)  # the team, for audience "team"
+    text: str
+    recipient_count: int = 0
+    message_count: int = 0  # outbox rows queued: one per channel identity of each recipient
+    send_at: datetime = _utc()  # when it goes out: later than created_at when held by quiet hours
+    created_at: datetime = _utc(index=True)
+
+
+class BroadcastRecipient(SQLModel, table=True):
+    """One member a broadcast went to: the unguessable token of their "Đã nhận" button, and their answer."""
+
+    __tablename__ = "broadcast_recipient"
+    __table_args__ = (UniqueConstraint("broadcast_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id")
+    member_id: int = Field(foreign_key="member.id", index=True)
+    token: str = Field(max_length=32, unique=True)
+    outbox_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    acknowledged_at: datetime | None = _utc(default=None)
+    acknowledged_via: str | None = Field(default=None, max_length=20)  # the channel of the acknowledgement

@@ -49,3 +49,21 @@ def test_citizen_id_is_masked():
     for grouped in ("CCCD 001 234 567 890", "001.234.567.890", "0012 3456 7890"):
         masked, found = mask_citizen_ids(grouped)
         assert found and "890" not in masked, grouped
+
+
+def test_nfc_lines_keeps_the_line_breaks_and_folds_the_rest() -> None:
+    from bot.core.text import nfc_lines
+
+    typed = "  Ho\u0323p to\u0302\u0309   CNSCĐ\r\n\n\n  lúc 8 giờ \t thứ Hai  \n"
+    assert nfc_lines(typed) == "Họp tổ CNSCĐ\n\nlúc 8 giờ thứ Hai"
+    assert nfc_lines("một dòng") == "một dòng" and nfc_lines(" \n \n") == ""
+
+
+def test_a_command_word_ends_at_a_space_or_a_line_break() -> None:
+    from bot.handlers.commands import split_command
+
+    assert split_command("/thongbao\nHọp tổ\nlúc 8 giờ") == ("thongbao", "Họp tổ\nlúc 8 giờ")
+    assert split_command("/ghinhan@SoTayBot an") == ("ghinhan", "an")
+    assert split_command("/tiendo") == ("tiendo", "")
+    assert split_command("/ ghinhan") == ("", "ghinhan")
+    assert split_command("ghinhan") is None
