@@ -30,8 +30,8 @@ from telegram import Bot  # noqa: E402
 from bench.common import database  # noqa: E402
 from bot.channels.telegram_sender import TelegramSender  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from bot.core.clock import SystemClock  # noqa: E402
-from bot.services import notify, outbox  # noqa: E402
+from bot.core.clock import VN_TZ, FixedClock  # noqa: E402
+from bot.services import broadcasts, outbox  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 from bot.store.models import ChannelIdentity, Member, OutboxItem  # noqa: E402
@@ -39,6 +39,7 @@ from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 HEADER = ["backend", "recipients", "limit/s", "queue s", "send s", "msgs/s", "% of limit", "429s", "sent", "pending"]
 FIRST_CHAT = 8_000_000
+DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)  # outside quiet hours: the broadcast goes at once
 
 
 async def add_members(store: Store, n: int) -> list[int]:
@@ -59,13 +60,16 @@ async def add_members(store: Store, n: int) -> list[int]:
     return ids
 
 
-async def queue(deps: Deps, member_ids: list[int]) -> float:
-    """The broadcast: one outbox row per recipient's chat, in one transaction, as the broadcast service does."""
+async def queue(deps: Deps) -> float:
+    """Staff's broadcast to the whole commune (broadcasts.create: one outbox row per recipient's chat, with the
+    "Đã nhận" button), sent in daytime so quiet hours do not hold it."""
     started = time.perf_counter()
     async with deps.store.session() as s:
-        now = deps.clock.now()
-        for member_id in member_ids:
-            await notify.to_member(s, member_id, "Thông báo của UBND xã: họp Tổ CNSCĐ lúc 8 giờ thứ Hai.", now)
+        staff = Member(display_name="Cán bộ xã", role="staff", team_code=None, created_at=deps.clock.now())
+        s.add(staff)
+        await s.flush()
+        target = broadcasts.Target(broadcasts.Audience.COMMUNE)
+        await broadcasts.create(s, deps.config, staff, target, "Họp Tổ CNSCĐ lúc 8 giờ thứ Hai.", deps.clock.now())
     return time.perf_counter() - started
 
 
@@ -88,9 +92,9 @@ async def run(backend: str, url: str, n: int, limit: int) -> list[str]:
     config = load_config(ROOT / "config.yaml")
     store = Store(url)
     try:
-        deps = Deps(config=config, store=store, clock=SystemClock())
-        members = await add_members(store, n)
-        queued = await queue(deps, members)
+        deps = Deps(config=config, store=store, clock=FixedClock(DAYTIME))
+        await add_members(store, n)
+        queued = await queue(deps)
         async with FakeTelegram(max_per_second=limit) as api:
             seconds = await drain(deps, api)
             times = sorted(m.at for m in api.sent)

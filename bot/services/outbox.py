@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.models import OutboxItem
 
-PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
+PENDING, SENT, FAILED, BLOCKED, WITHDRAWN = "pending", "sent", "failed", "blocked", "withdrawn"
 QUEUED = "outbox_queued"  # a key of AsyncSession.info: this session queued at least one message
 MAX_ATTEMPTS = 8
 
@@ -129,3 +129,18 @@ def mark_failed(item: OutboxItem, error: str, blocked: bool = False) -> None:
 def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> timedelta:
     """2 s, 4 s, 8 s … up to ten minutes."""
     return timedelta(seconds=min(cap, base ** max(1, attempts)))
+
+
+async def withdraw(session: AsyncSession, key_patterns: Sequence[str], now: datetime) -> int:
+    """Mark pending messages whose dedup_key matches one of these LIKE patterns as withdrawn (no longer owed,
+    e.g. a reminder held by quiet hours for a report submitted since); returns how many."""
+    if not key_patterns:
+        return 0
+    stmt = select(OutboxItem).where(
+        OutboxItem.status == PENDING, or_(*(col(OutboxItem.dedup_key).like(p) for p in key_patterns))
+    )
+    rows = (await session.exec(stmt)).all()
+    for item in rows:
+        item.status, item.error = WITHDRAWN, f"withdrawn {now.isoformat(timespec='seconds')}"
+        session.add(item)
+    return len(rows)

@@ -42,6 +42,7 @@ from bot.core.periods import Kind, Period, days_left
 from bot.core.quiet_hours import send_at
 from bot.core.roles import Role
 from bot.services import followups, outbox, reports, weekly_summary
+from bot.services.reminder_keys import reminder_key
 from bot.services.reports import Status
 from bot.services.visits import STATUS_ACTIVE
 from bot.store.models import ChannelIdentity, Member, OutboxItem, Report, Setting, Visit
@@ -209,7 +210,7 @@ class _Lookups:
 
 
 def _key(rule: str, period: str, member_id: int | None) -> str:
-    return f"rem:{rule}:{period}:{member_id}"
+    return reminder_key(rule, period, member_id)
 
 
 async def _before(look: _Lookups, moment: Moment) -> list[Planned]:

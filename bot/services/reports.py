@@ -35,8 +35,9 @@ from bot.config import Config
 from bot.core.periods import Kind, Period, days_left, is_on_time
 from bot.core.roles import Role
 from bot.core.text import mask_citizen_ids, nfc
-from bot.services import audit, period_locks, progress
+from bot.services import audit, outbox, period_locks, progress
 from bot.services.progress import TeamFigures
+from bot.services.reminder_keys import owed_report_pattern
 from bot.store.models import Member, PeriodLock, Report
 
 TEXT_PARTS = ("good_practices", "difficulties", "proposals")  # mô hình hay; khó khăn; đề xuất (seed 004)
@@ -283,6 +284,8 @@ async def submit(
     await session.flush()
     locked_to = min(period.end, today)
     await period_locks.lock(session, team_code, period.key, period.start, locked_to, by_member_id, now)
+    leaders = await team_leaders(session, team_code)  # reminders still held (quiet hours) are no longer owed
+    await outbox.withdraw(session, [owed_report_pattern(period.key, m.id) for m in leaders if m.id is not None], now)
     await audit.record(
         session,
         now,

@@ -405,6 +405,21 @@ async def test_quiet_hours_hold_messages_until_morning(deps, config):
         assert len(await outbox.due(s, "telegram", morning)) == 1
 
 
+async def test_a_reminder_held_overnight_is_withdrawn_when_the_team_submits_before_morning(deps, config):
+    people = await commune(deps.store)
+    evening = with_reminders(config, monthly=DeadlineReminder(days_before=(3,), at=time(22, 0)))
+    assert await tick(deps.store, evening, vn(11, 22, 22)) == 2  # T01's and T02's leaders, held until 07:00
+    await submit(deps.store, config, "T01", "2026-11", vn(11, 23, 6, 30))
+    rows = {r.dedup_key: r.status for r in await queued(deps.store)}
+    assert rows == {
+        f"rem:month-d3:2026-11:{people.an.id}:telegram": outbox.WITHDRAWN,
+        f"rem:month-d3:2026-11:{people.binh.id}:zalo": outbox.PENDING,
+    }
+    async with deps.store.session() as s:
+        assert await outbox.due(s, "telegram", vn(11, 23, 7)) == []
+        assert len(await outbox.due(s, "zalo", vn(11, 23, 7))) == 1
+
+
 async def test_a_catch_up_at_night_waits_for_the_morning_too(deps, config):
     await commune(deps.store)
     wide = with_reminders(config, grace_hours=16)
