@@ -64,7 +64,7 @@ SELECTED_MARK = "✅ "
 _PACKAGE = Path(__file__).resolve().parent.parent  # the `bot` package
 _MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
 DEFAULT_FILE_NAME = "tep"  # a document sent without a file name
-SEND_RATE = 28.0  # outbox messages per second: with DEFAULT_BURST, at most 30 in any second (Telegram ~30/s)
+SEND_RATE = 29.0  # outbox messages per second: with DEFAULT_BURST, at most 30 in any second (Telegram ~30/s)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -7,9 +7,11 @@ stopped by TelegramChannel, sends them. The rules it follows:
   second process never sends the same row); only the oldest pending row of each chat is due
   (`outbox.due(..., in_order=True)`), so a chat whose older message waits for a retry is held back and one chat's
   messages keep their order;
-- at most `rate` messages per second overall (a token bucket, default 28/s with a burst of 2: at most 30 in any
-  second, Telegram's limit), one message per second to one private chat and one per three seconds to a group; a
-  long text is split into several messages, each counted;
+- at most `rate` messages per second overall (a token bucket, default 29/s with a burst of 1: at most 30 in any
+  second, Telegram's limit; a 429 from requests that reached Telegram bunched together is handled below); up to
+  `concurrency` rows are sent at once to different chats, each taking its token in turn; one message per second
+  to one private chat and one per three seconds to a group; a long text is split into several messages, each
+  counted;
 - 429 RetryAfter: the row is retried after `retry_after` without counting a failed attempt, and the whole sender
   waits that long; network errors, timeouts and 5xx: retried with `outbox.backoff`, counted, failed after
   `outbox.MAX_ATTEMPTS`; Forbidden (the user blocked the bot) and BadRequest "chat not found": `blocked`, and that
@@ -30,6 +32,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,7 +47,7 @@ from bot.services import broadcasts, outbox
 from bot.services.deps import Deps
 from bot.store.models import OutboxItem
 
-DEFAULT_BURST = 2  # messages that may go at once after a quiet moment: rate + burst is at most 30 in any second
+DEFAULT_BURST = 1  # messages that may go at once after a quiet moment: rate + burst = 30, Telegram's limit
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
 GROUP_INTERVAL = 3.0  # seconds between two messages to one group or channel (Telegram: 20 a minute)
 CHECK_EVERY = 1.0  # wall-clock seconds between two looks at the outbox when nobody calls wake()
@@ -52,6 +55,7 @@ AUTH_RETRY = timedelta(minutes=5)  # the token was refused while sending: nothin
 STOP_TIMEOUT = 5.0
 BATCH = 200  # chats looked at per pass (one due row per chat)
 MAX_SENDS_PER_DRAIN = 1000
+CONCURRENCY = 4  # rows being sent at once (to different chats): one row's database and HTTP work overlaps the next
 PIECES_SENT = "pieces_sent"  # payload key: how many pieces of a split text already reached the chat
 MAX_FAILURE_DELAY = 60.0  # the loop's own pause after repeated failures (database down), wall-clock seconds
 _EPSILON = 1e-6  # waits shorter than this are none (float rounding must not make the sender spin)
@@ -63,6 +67,13 @@ _UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass
+class _Step:
+    sent: int = 0
+    progressed: bool = False
+    pause: bool = False
 
 
 class TokenBucket:
@@ -120,8 +131,10 @@ class TelegramSender:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.deps = deps
+        self.concurrency = max(1, concurrency)
         self.bot = bot  # a telegram.Bot (the channel's ExtBot); None until started
         self.per_chat_interval = per_chat_interval
         self.group_interval = group_interval
@@ -134,6 +147,7 @@ class TelegramSender:
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of its latest message
         self._paused_until: datetime | None = None  # Telegram said 429 (or refused the token): nothing goes out
         self._lock = asyncio.Lock()
+        self._slot_lock = asyncio.Lock()  # one send at a time waits for the bucket: its sleeps are never stacked
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._stopping = False
@@ -221,14 +235,16 @@ class TelegramSender:
         return self._paused_until is not None and self.deps.clock.now() < self._paused_until
 
     async def _slot(self, chat: str) -> bool:
-        """Wait for the chat's next slot and a token of the bucket, then take it. False when stopping."""
-        while not self._stopping:
-            wait = max(self.chat_wait(chat), self._bucket.wait_time())
-            if wait <= 0:
-                self._bucket.take()
-                return True
-            await self._nap(wait)
-        return False
+        """Wait for the chat's next slot and a token of the bucket, then take it. False when stopping, or when
+        Telegram asked to slow down while this send waited (another send got the 429): the row stays pending."""
+        async with self._slot_lock:
+            while not self._stopping and not self.paused():
+                wait = max(self.chat_wait(chat), self._bucket.wait_time())
+                if wait <= 0:
+                    self._bucket.take()
+                    return True
+                await self._nap(wait)
+            return False
 
     def _sent_to(self, chat: str) -> None:
         now = self._monotonic()
@@ -258,28 +274,47 @@ class TelegramSender:
                     break
                 waiting: list[str] = []
                 progressed = False
-                for item_id, chat in heads:
-                    if self._stopping or self.paused():
-                        return sent
-                    if chat not in blocked and self.chat_wait(chat) > 0:
-                        waiting.append(chat)  # this chat's slot is not free yet: look again after the others
-                        continue
-                    outcome = await self._process(bot, item_id, blocked)
-                    if outcome is None or outcome == STOPPED:
-                        continue
-                    progressed = True
-                    self.stats[outcome] += 1
-                    if outcome == SENT:
-                        sent += 1
-                        if sent >= MAX_SENDS_PER_DRAIN:
-                            return sent
-                    elif outcome == PAUSE:
-                        return sent
+                sending: set[asyncio.Task[str | None]] = set()
+                done_early = False
+                try:
+                    for item_id, chat in heads:
+                        if self._stopping or self.paused() or done_early:
+                            break
+                        if chat not in blocked and self.chat_wait(chat) > 0:
+                            waiting.append(chat)  # this chat's slot is not free yet: look again after the others
+                            continue
+                        sending.add(asyncio.create_task(self._process(bot, item_id, blocked)))
+                        if len(sending) >= self.concurrency:
+                            finished, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                            step = self._tally(finished)
+                            sent, progressed = sent + step.sent, progressed or step.progressed
+                            done_early = step.pause or sent >= MAX_SENDS_PER_DRAIN
+                finally:
+                    if sending:  # every row taken is finished and recorded, also when one of them raised
+                        finished, _ = await asyncio.wait(sending)
+                        step = self._tally(finished)
+                        sent, progressed = sent + step.sent, progressed or step.progressed
+                        done_early = done_early or step.pause or sent >= MAX_SENDS_PER_DRAIN
+                if done_early or self._stopping or self.paused():
+                    return sent
                 if not progressed:
                     if not waiting:
                         break
                     await self._nap(min(self.chat_wait(chat) for chat in waiting))
             return sent
+
+    def _tally(self, finished: set[asyncio.Task[str | None]]) -> _Step:
+        """Count the outcomes of finished sends (re-raising a failure, as a sequential send would)."""
+        step = _Step()
+        for task in finished:
+            outcome = task.result()
+            if outcome is None or outcome == STOPPED:
+                continue
+            step.progressed = True
+            self.stats[outcome] += 1
+            step.sent += outcome == SENT
+            step.pause = step.pause or outcome == PAUSE
+        return step
 
     async def _process(self, bot: Any, item_id: int, blocked: set[str]) -> str | None:
         """Claim one row in its own transaction and send it; the outcome, or None when it is no longer due."""

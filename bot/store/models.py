@@ -230,7 +230,10 @@ class OutboxItem(SQLModel, table=True):
     """A message waiting to go out, or its record once sent. Senders drain it per channel within limits."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "channel", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "channel", "status", "next_attempt_at"),
+        Index("ix_outbox_chat", "channel", "chat_ref", "status", "id"),  # a chat's older pending rows (in order)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
