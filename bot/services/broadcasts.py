@@ -208,27 +208,36 @@ async def create(
     )
     session.add(broadcast)
     await session.flush()
-    messages = 0
+    tokens = {member.id or 0: secrets.token_urlsafe(16) for member in found.reachable}
+    wanted: list[outbox.Message] = []
+    owners: list[int] = []  # the recipient of each message in `wanted`
     for member in found.reachable:
-        token = secrets.token_urlsafe(16)
-        ids: list[int] = []
         for identity in linked[member.id or 0]:
-            item = await outbox.enqueue(
-                session,
-                identity.channel,
-                identity.chat_ref,
-                now,
-                text=message_text(config, sender, text, identity.channel),
-                payload={ACK_PAYLOAD: token} if identity.channel in BUTTON_CHANNELS else {},
-                dedup_key=f"bc:{broadcast.id}:{member.id}:{identity.channel}:{identity.id}",
-                not_before=at if at > now else None,
+            owners.append(member.id or 0)
+            wanted.append(
+                outbox.Message(
+                    identity.channel,
+                    identity.chat_ref,
+                    message_text(config, sender, text, identity.channel),
+                    dedup_key=f"bc:{broadcast.id}:{member.id}:{identity.channel}:{identity.id}",
+                    payload={ACK_PAYLOAD: tokens[member.id or 0]} if identity.channel in BUTTON_CHANNELS else {},
+                )
             )
-            if item is not None and item.id is not None:
-                ids.append(item.id)
-        session.add(
-            BroadcastRecipient(broadcast_id=broadcast.id, member_id=member.id, token=token, outbox_ids=ids)  # type: ignore[arg-type]
+    queued = await outbox.enqueue_many(session, wanted, now, not_before=at if at > now else None)
+    ids_by_member: dict[int, list[int]] = {}
+    for member_id, message in zip(owners, wanted, strict=True):
+        if message.dedup_key in queued:
+            ids_by_member.setdefault(member_id, []).append(queued[message.dedup_key])
+    session.add_all(
+        BroadcastRecipient(
+            broadcast_id=broadcast.id,  # type: ignore[arg-type]
+            member_id=member.id,  # type: ignore[arg-type]
+            token=tokens[member.id or 0],
+            outbox_ids=ids_by_member.get(member.id or 0, []),
         )
-        messages += len(ids)
+        for member in found.reachable
+    )
+    messages = len(queued)
     broadcast.recipient_count, broadcast.message_count = len(found.reachable), messages
     session.add(broadcast)
     await audit.record(

@@ -6,6 +6,7 @@ A message is never lost to a network error, a rate limit or a used-up quota: it 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +59,57 @@ async def enqueue(
             return None
     session.info[QUEUED] = True  # the channel wakes its sender only after a message that queued something
     return item
+
+
+@dataclass(frozen=True)
+class Message:
+    """One keyed message for `enqueue_many`."""
+
+    channel: str
+    chat_ref: str
+    text: str
+    dedup_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    kind: str = "text"
+
+
+MANY_CHUNK = 500  # rows per INSERT of enqueue_many
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Message], now: datetime, not_before: datetime | None = None
+) -> dict[str, int]:
+    """Queue many keyed messages in a few multi-row INSERTs (a broadcast to thousands); a key already queued is
+    skipped (ON CONFLICT DO NOTHING). Returns the new rows' ids by dedup key."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ids: dict[str, int] = {}
+    for start in range(0, len(messages), MANY_CHUNK):
+        rows = [
+            {
+                "channel": m.channel,
+                "chat_ref": m.chat_ref,
+                "kind": m.kind,
+                "text": m.text,
+                "payload": m.payload,
+                "dedup_key": m.dedup_key,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": not_before or now,
+                "created_at": now,
+            }
+            for m in messages[start : start + MANY_CHUNK]
+        ]
+        stmt = (
+            insert(OutboxItem)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(col(OutboxItem.id), col(OutboxItem.dedup_key))
+        )
+        ids.update((key, new_id) for new_id, key in (await session.exec(stmt)).all())  # type: ignore[call-overload]
+    if ids:
+        session.info[QUEUED] = True
+    return ids
 
 
 async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> OutboxItem | None:

@@ -41,3 +41,24 @@ def test_month_boundaries_are_local_time():
     now = datetime(2026, 10, 31, 17, 30, tzinfo=UTC)  # still October in UTC, already 1 Nov 00:30 in Vietnam
     assert quota.month_start(now, VN_TZ) == datetime(2026, 11, 1, tzinfo=VN_TZ)
     assert quota.next_month_start(datetime(2026, 12, 15, tzinfo=VN_TZ), VN_TZ) == datetime(2027, 1, 1, tzinfo=VN_TZ)
+
+
+async def test_enqueue_many_queues_each_key_once_with_its_payload(deps, clock):
+    now = clock.now()
+    later = now + timedelta(hours=9)
+    messages = [
+        outbox.Message("telegram", f"{700 + i}", f"tin {i}", f"bc:1:{i}", payload={"ack": f"t{i}"})
+        for i in range(1203)  # more than two chunks
+    ]
+    async with deps.store.session() as s:
+        ids = await outbox.enqueue_many(s, messages, now, not_before=later)
+        assert s.info.get(outbox.QUEUED) is True
+    assert len(ids) == 1203 and len(set(ids.values())) == 1203
+    async with deps.store.session() as s:
+        again = await outbox.enqueue_many(s, [*messages[:3], outbox.Message("zalo", "z", "mới", "bc:2:1")], now)
+        row = await s.get(outbox.OutboxItem, ids["bc:1:7"])
+        assert row is not None
+        assert (row.chat_ref, row.text, row.payload, row.status) == ("707", "tin 7", {"ack": "t7"}, outbox.PENDING)
+        assert row.next_attempt_at == later
+        assert await outbox.due(s, "telegram", now) == []  # held until `later`
+    assert list(again) == ["bc:2:1"]
