@@ -40,7 +40,7 @@ from bench.common import database  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.core.text import fold  # noqa: E402
 from bot.render.spreadsheet import CsvBook, XlsxBook  # noqa: E402
-from bot.services import export  # noqa: E402
+from bot.services import export, visit_summaries  # noqa: E402
 from bot.services.export import Scope  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 from bot.store.models import Household, Member, Visit, VisitSkill  # noqa: E402
@@ -157,7 +157,10 @@ async def _add_visits(store: Store, commune: Commune, count: int, rng: random.Ra
                     "created_at": created,
                 }
             )
-            skills.extend({"visit_id": vid, "skill_code": code} for code in rng.sample(SKILLS, rng.randint(1, 2)))
+            skills.extend(
+                {"visit_id": vid, "skill_code": code, "team_code": team, "visited_on": day}
+                for code in rng.sample(SKILLS, rng.randint(1, 2))
+            )
         await _insert(store, Visit, visits)
         await _insert(store, VisitSkill, skills)
         commune.next_visit += size
@@ -176,6 +179,8 @@ async def grow(url: str, commune: Commune | None, visits: int, rng: random.Rando
             await _add_households(store, commune, HOUSEHOLDS)
         have = commune.next_visit - 1
         await _add_visits(store, commune, visits - have, rng)
+        async with store.session() as session:
+            await visit_summaries.rebuild(session)  # the visits were bulk-inserted, not saved through services/visits
     finally:
         await store.close()
     return commune, time.perf_counter() - started

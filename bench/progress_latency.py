@@ -40,6 +40,7 @@ from bot.config import Config  # noqa: E402
 from bot.core.clock import VN_TZ, FixedClock  # noqa: E402
 from bot.core.messages import Inbound  # noqa: E402
 from bot.handlers.router import Router  # noqa: E402
+from bot.services import visit_summaries  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store, is_sqlite  # noqa: E402
 from bot.store.models import ChannelIdentity, Household, HouseholdPlatform, Member, Visit, VisitSkill  # noqa: E402
@@ -127,7 +128,10 @@ class Builder:
                     created_at=datetime(day.year, day.month, day.day, 10, tzinfo=VN_TZ).astimezone(UTC),
                 )
             )
-            skills.extend(dict(visit_id=vid, skill_code=c) for c in rng.sample(self.skills, rng.choice((1, 1, 2, 3))))
+            skills.extend(
+                dict(visit_id=vid, skill_code=c, team_code=self.codes[t], visited_on=day)
+                for c in rng.sample(self.skills, rng.choice((1, 1, 2, 3)))
+            )
         return visits, skills
 
     def corrections(self) -> list[dict[str, Any]]:
@@ -172,6 +176,8 @@ async def load(store: Store, config: Config) -> float:
                 await conn.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
                 )
+    async with store.session() as session:
+        await visit_summaries.rebuild(session)  # the visits were bulk-inserted, not saved through services/visits
     await analyze(store)
     return time.perf_counter() - started
 

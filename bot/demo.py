@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import PROJECT_ROOT, Config
 from bot.core.roles import Role
 from bot.core.text import word_key
-from bot.services import members
+from bot.services import members, visit_summaries
 from bot.services.deps import Deps
 from bot.store.models import Household, Member, Visit, VisitSkill
 
@@ -83,6 +83,7 @@ async def seed(deps: Deps, households_per_team: int = 40, members_per_team: int 
             session.add_all(homes)
             await session.flush()
             await _visits(session, rng, config, team.code, team_members, homes, today, days, now)
+        await visit_summaries.rebuild(session)
 
 
 def _households(
@@ -148,4 +149,7 @@ async def _visits(
             session.add(visit)
             await session.flush()
             chosen = set(rng.choices(skills, weights=weights, k=rng.randint(1, 3)))
-            session.add_all(VisitSkill(visit_id=visit.id, skill_code=code) for code in chosen)  # type: ignore[arg-type]
+            session.add_all(
+                VisitSkill(visit_id=visit.id, skill_code=code, team_code=team, visited_on=day)  # type: ignore[arg-type]
+                for code in chosen
+            )

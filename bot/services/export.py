@@ -158,10 +158,14 @@ async def _households(session: AsyncSession, config: Config, scope: Scope, book:
     widths = [8, 16, 24, 30, 14, 10, 10, 10, 20, 12, *[14] * len(config.platforms)]
     sheet = book.sheet(T.SHEET_HOUSEHOLDS, headers, widths)
     period = scope.period
-    rule = platform_status.StatusSql(
-        config, [p.code for p in config.platforms], period.end, progress.corrections_before(config, period)
-    )
     for team in scope.teams(config):
+        rule = platform_status.StatusSql(
+            config,
+            [p.code for p in config.platforms],
+            period.end,
+            progress.corrections_before(config, period),
+            households=select(Household.id).where(Household.team_code == team),
+        )
         async for page in _household_pages(session, rule, team):
             await _append(sheet, [_household_cells(config, row) for row in page])
     return sheet

@@ -17,15 +17,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, literal_column, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, case, false, func, literal_column, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.services import audit
 from bot.services.visits import OUTCOME_DONE, STATUS_ACTIVE
-from bot.store.models import Household, HouseholdPlatform, Member, Visit, VisitSkill
+from bot.store.models import Household, HouseholdPlatform, HouseholdSkill, Member, Visit, VisitSkill
 
 
 class Status(StrEnum):
@@ -63,8 +62,9 @@ class StatusSql:
 
     "As of" a day: only visits dated up to `visited_by` and corrections made before `corrected_before` count
     (household_platform keeps the latest correction only: one made after that moment is ignored, and the one it
-    replaced is not known). Per household and platform the database looks up one correction row and probes the
-    household's visits until the first guiding one (EXISTS): no scan of all visits.
+    replaced is not known). Per household and platform the database looks up one correction row and then either
+    the household's first day per skill (no correction; household_skill, kept by services/visit_summaries) or its
+    visits until the first guiding one logged after the correction (EXISTS): no scan of all visits.
     """
 
     def __init__(
@@ -73,33 +73,80 @@ class StatusSql:
         platforms: Iterable[str],
         visited_by: date | None = None,
         corrected_before: datetime | None = None,
+        households: Any = None,
     ) -> None:
-        self._joins: list[tuple[Any, ColumnElement[bool]]] = []
-        self.status: dict[str, ColumnElement[str]] = {}
-        for code in platforms:
+        """`households`: the ids (a list, or a SELECT of household.id) whose corrections are read; None: every
+        household's. Give it: the corrections are read in one grouped pass before being joined."""
+        codes = list(platforms)
+        for code in codes:
             if not _CODE.match(code):
                 raise ValueError(f"not a catalogue code: {code!r}")
-            correction = aliased(HouseholdPlatform, name=f"correction_{code}")
-            on = and_(correction.household_id == Household.id, correction.platform_code == code)
-            if corrected_before is not None:
-                on = and_(on, correction.set_at < corrected_before)
-            self._joins.append((correction, on))
-            guided = _guided_after(config, code, correction.set_at, visited_by)
-            self.status[code] = _rule(guided, correction.status)
+        self._config, self._visited_by = config, visited_by
+        self._corrections = _corrections(codes, corrected_before, households)
+        found = self._corrections.c
+        self.status: dict[str, ColumnElement[str]] = {
+            code: _rule(self._guided_after(code, found[f"set_at_{code}"]), found[f"status_{code}"]) for code in codes
+        }
 
     def join(self, stmt: Select[Any]) -> Select[Any]:
-        """`stmt` (selecting from `household`) with each platform's correction joined."""
-        for correction, on in self._joins:
-            stmt = stmt.outerjoin(correction, on)
-        return stmt
+        """`stmt` (selecting from `household`) with the household's corrections joined."""
+        return stmt.outerjoin(self._corrections, self._corrections.c.household_id == Household.id)
+
+    def on_any(self, codes: Iterable[str]) -> ColumnElement[bool]:
+        """The household is guided to or uses at least one of these platforms (of the rule's). For a household with
+        no correction that is a completed visit covering one of their skills: one look-up per platform until one is
+        found, and no correction to weigh."""
+        codes = list(codes)
+        if not codes:
+            return false()
+        uncorrected = self._corrections.c.household_id.is_(None)
+        guided = self._first_done(self._skills(codes))
+        statuses = or_(*(self.status[code] != Status.NONE.value for code in codes))
+        return case((uncorrected, guided), else_=statuses)
+
+    def _skills(self, codes: list[str]) -> list[str]:
+        return [s.code for s in self._config.skills if s.platform in codes]
+
+    def _first_done(self, skills: list[str]) -> ColumnElement[bool]:
+        """A completed, active visit covered one of `skills` at the household (household_skill)."""
+        if not skills:
+            return false()
+        first = select(HouseholdSkill.household_id).where(
+            HouseholdSkill.household_id == Household.id, col(HouseholdSkill.skill_code).in_(skills)
+        )
+        if self._visited_by is not None:
+            first = first.where(HouseholdSkill.first_done_on <= self._visited_by)
+        return first.correlate_except(HouseholdSkill).exists()
+
+    def _guided_after(self, platform: str, corrected_at: Any) -> ColumnElement[bool]:
+        """A completed, active visit of the household covered one of the platform's skills, logged after the
+        correction when there is one. Without a correction, the household's first days per skill (household_skill)
+        answer it in one look-up; with one, the household's visits are probed for one logged after it."""
+        skills = self._skills([platform])
+        if not skills:
+            return false()
+        after = _visit_after(skills, corrected_at, self._visited_by)
+        return case((corrected_at.is_(None), self._first_done(skills)), else_=after)
 
 
-def _guided_after(config: Config, platform: str, corrected_at: Any, visited_by: date | None) -> ColumnElement[bool]:
-    """A completed, active visit of the household covered one of the platform's skills, logged after the
-    correction when there is one."""
-    skills = [s.code for s in config.skills if s.platform == platform]
-    if not skills:
-        return false()
+def _corrections(codes: list[str], corrected_before: datetime | None, households: Any) -> Any:
+    """One row per corrected household: status_<code> and set_at_<code> of each platform (NULL: no correction).
+    One join for every platform, where one join each cost a look-up per household and platform."""
+    table = HouseholdPlatform.__table__  # type: ignore[attr-defined]
+    columns = []
+    for code in codes:
+        mine = table.c.platform_code == code
+        columns.append(func.max(case((mine, table.c.status))).label(f"status_{code}"))
+        columns.append(func.max(case((mine, table.c.set_at))).label(f"set_at_{code}"))
+    stmt = select(table.c.household_id, *columns)
+    if corrected_before is not None:
+        stmt = stmt.where(table.c.set_at < corrected_before)
+    if households is not None:
+        stmt = stmt.where(table.c.household_id.in_(households))
+    return stmt.group_by(table.c.household_id).subquery("correction")
+
+
+def _visit_after(skills: list[str], corrected_at: Any, visited_by: date | None) -> ColumnElement[bool]:
     stmt = (
         select(Visit.id)
         .join(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
@@ -108,7 +155,7 @@ def _guided_after(config: Config, platform: str, corrected_at: Any, visited_by: 
             Visit.status == STATUS_ACTIVE,
             Visit.outcome == OUTCOME_DONE,
             col(VisitSkill.skill_code).in_(skills),
-            or_(corrected_at.is_(None), Visit.created_at > corrected_at),
+            Visit.created_at > corrected_at,
         )
     )
     if visited_by is not None:
@@ -129,8 +176,8 @@ async def for_households(session: AsyncSession, config: Config, household_ids: I
     """The status of every catalogue platform for each of these households."""
     ids = sorted(set(household_ids))
     result: Statuses = {hid: {p.code: Status.NONE for p in config.platforms} for hid in ids}
-    rule = StatusSql(config, [p.code for p in config.platforms])
     for chunk in _chunks(ids):
+        rule = StatusSql(config, [p.code for p in config.platforms], households=chunk)
         stmt = rule.join(select(Household.id, *rule.status.values()).where(col(Household.id).in_(chunk)))
         for hid, *statuses in (await session.exec(stmt)).all():  # type: ignore[call-overload]
             result[hid] = {code: Status(value) for code, value in zip(rule.status, statuses, strict=True)}

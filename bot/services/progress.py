@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, false, func, literal_column, or_, text
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal_column, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,8 +26,16 @@ from bot.core.roles import Role
 from bot.core.text import vi_sort_key
 from bot.services import platform_status
 from bot.services.platform_status import Status
-from bot.services.visits import STATUS_ACTIVE
-from bot.store.models import Household, Member, Visit, VisitSkill
+from bot.store.models import (
+    STATUS_ACTIVE,
+    STATUS_CORRECTED,
+    STATUS_UNDONE,
+    Household,
+    HouseholdReach,
+    Member,
+    Visit,
+    VisitSkill,
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ class CommuneFigures:
 BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
 PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
 TOTAL = ""  # the key of the commune's totals in the grouped results
+RETIRED = (STATUS_CORRECTED, STATUS_UNDONE)  # visits that no longer count
 _NONE = Status.NONE.value
 
 
@@ -168,49 +177,64 @@ async def _work(session: AsyncSession, teams: list[str], period: Period, group: 
 
 
 async def _new(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
-    """Households reached in the period that no active visit (by any team) reached before it."""
-    reached_q = select(Visit.household_id).where(_in_period(teams, period))
-    if group:
-        reached_q = reached_q.add_columns(Visit.team_code)
-    reached = reached_q.distinct().subquery("reached")  # one probe per household, not per visit
-    earlier = aliased(Visit)
-    helped_before = (
-        select(earlier.id)
-        .where(
-            earlier.household_id == reached.c.household_id,
-            earlier.status == STATUS_ACTIVE,
-            col(earlier.visited_on) < period.start,
-        )
+    """Households reached in the period that no active visit (by any team) reached before it: those whose first
+    visit by the team falls in the period, with no team's first visit before it (household_reach)."""
+    earlier = aliased(HouseholdReach)
+    reached_before = (
+        select(earlier.household_id)
+        .where(earlier.household_id == HouseholdReach.household_id, col(earlier.first_visit_on) < period.start)
         .exists()
     )
-    key = reached.c.team_code if group else literal_column(f"'{TOTAL}'")
-    stmt = select(key, func.count()).select_from(reached).where(~helped_before)
-    return dict((await session.exec(_grouped(stmt, group, key))).all())  # type: ignore[call-overload]
+    first_in_period = and_(
+        col(HouseholdReach.team_code).in_(teams),
+        col(HouseholdReach.first_visit_on) >= period.start,
+        col(HouseholdReach.first_visit_on) <= period.end,
+        ~reached_before,
+    )
+    if group:
+        stmt = select(HouseholdReach.team_code, func.count()).where(first_in_period)
+        return dict((await session.exec(stmt.group_by(HouseholdReach.team_code))).all())  # type: ignore[call-overload]
+    stmt = select(func.count(distinct(HouseholdReach.household_id))).where(first_in_period)
+    return {TOTAL: (await session.exec(stmt)).one()}
 
 
 async def _cumulative(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
     """Distinct households with an active visit up to the period's end (by the team; by any of `teams`)."""
-    helped = and_(col(Visit.team_code).in_(teams), Visit.status == STATUS_ACTIVE, col(Visit.visited_on) <= period.end)
+    reached = and_(col(HouseholdReach.team_code).in_(teams), col(HouseholdReach.first_visit_on) <= period.end)
     if group:
-        stmt = select(Visit.team_code, func.count(distinct(Visit.household_id))).where(helped)
-        return dict((await session.exec(stmt.group_by(Visit.team_code))).all())  # type: ignore[call-overload]
-    # the union: one probe per household beats a DISTINCT over every visit of the commune
-    ever = select(Visit.id).where(Visit.household_id == Household.id, helped).exists()
-    return {TOTAL: (await session.exec(select(func.count()).select_from(Household).where(ever))).one()}
+        stmt = select(HouseholdReach.team_code, func.count()).where(reached)
+        return dict((await session.exec(stmt.group_by(HouseholdReach.team_code))).all())  # type: ignore[call-overload]
+    stmt = select(func.count(distinct(HouseholdReach.household_id))).where(reached)
+    return {TOTAL: (await session.exec(stmt)).one()}
 
 
 async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
-    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum)."""
-    stmt = (
-        select(Visit.team_code, VisitSkill.skill_code, func.count())
-        .join(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
-        .where(_in_period(teams, period))
-        .group_by(Visit.team_code, VisitSkill.skill_code)
+    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum).
+
+    Every visit of the period is counted from visit_skill's own index (it carries its visit's team and day), then
+    the few no longer active (corrected or undone) are taken off."""
+    in_period = and_(
+        col(VisitSkill.team_code).in_(teams),
+        col(VisitSkill.visited_on) >= period.start,
+        col(VisitSkill.visited_on) <= period.end,
     )
-    found: dict[str, dict[str, int]] = defaultdict(dict)
-    for team, skill, n in (await session.exec(stmt)).all():  # type: ignore[call-overload]
-        found[team][skill] = int(n)
-    return found
+    every = select(VisitSkill.team_code, VisitSkill.skill_code, func.count()).where(in_period)
+    retired = (
+        select(VisitSkill.team_code, VisitSkill.skill_code, func.count())
+        .join(Visit, col(Visit.id) == VisitSkill.visit_id)
+        .where(
+            col(Visit.team_code).in_(teams),
+            col(Visit.status).in_(RETIRED),
+            col(Visit.visited_on) >= period.start,
+            col(Visit.visited_on) <= period.end,
+        )
+    )
+    found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for stmt, sign in ((every, 1), (retired, -1)):
+        grouped = stmt.group_by(VisitSkill.team_code, VisitSkill.skill_code)
+        for team, skill, n in (await session.exec(grouped)).all():  # type: ignore[call-overload]
+            found[team][skill] += sign * int(n)
+    return {team: dict(counts) for team, counts in found.items()}
 
 
 async def _priority(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, dict[str, int]]:
@@ -244,8 +268,9 @@ async def _coverage(
     """Team → (households on ≥ 1 essential platform, households on Bình dân học vụ số) among its registered
     households, by platform_status's rule as of the period's end. A household is one team's: totals are sums.
 
-    Per household, EXISTS probes that stop at the first guiding visit: no scan of all the team's visits."""
-    # Bình dân học vụ số last: a household with another platform stops the OR before it is probed a second time
+    Per household, look-ups of its first completed skills (and, for the few with a correction, EXISTS probes that
+    stop at the first guiding visit): no scan of the team's visits."""
+    # Bình dân học vụ số last: a corrected household with another platform stops the OR before probing it again
     essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
     has_bdhvs = any(p.code == BDHVS for p in config.platforms)
     rule = platform_status.StatusSql(
@@ -253,9 +278,10 @@ async def _coverage(
         dict.fromkeys([*essential, *([BDHVS] if has_bdhvs else [])]),
         period.end,
         corrections_before(config, period),
+        households=_registered(teams),
     )
-    on_platform = or_(*(rule.status[code] != _NONE for code in essential)) if essential else false()
-    on_bdhvs = rule.status[BDHVS] != _NONE if has_bdhvs else false()
+    on_platform = rule.on_any(essential)
+    on_bdhvs = rule.on_any([BDHVS] if has_bdhvs else [])
     stmt = rule.join(
         select(
             Household.team_code,

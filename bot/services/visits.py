@@ -17,13 +17,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.core.roles import Role
-from bot.services import audit, period_locks
+from bot.services import audit, period_locks, visit_summaries
 from bot.services.period_locks import ClosedDay, DayProblem
-from bot.store.models import Household, Member, Visit, VisitFlag, VisitSkill
-
-OUTCOME_DONE = "done"
-OUTCOME_RETURN = "return"
-STATUS_ACTIVE, STATUS_CORRECTED, STATUS_UNDONE = "active", "corrected", "undone"
+from bot.store.models import (
+    OUTCOME_DONE,
+    OUTCOME_RETURN,
+    STATUS_ACTIVE,
+    STATUS_CORRECTED,
+    STATUS_UNDONE,
+    Household,
+    Member,
+    Visit,
+    VisitFlag,
+    VisitSkill,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ async def record(
     visit = await _insert(session, draft, member.id or 0, household.team_code, now)
     household.updated_at = now
     session.add(household)
+    await visit_summaries.refresh(session, household.id or 0)
     await audit.record(
         session,
         now,
@@ -81,7 +89,7 @@ async def _insert(
     session.add(visit)
     await session.flush()
     for code in dict.fromkeys(draft.skills):
-        session.add(VisitSkill(visit_id=visit.id, skill_code=code))  # type: ignore[arg-type]
+        session.add(VisitSkill(visit_id=visit.id, skill_code=code, team_code=team_code, visited_on=draft.visited_on))  # type: ignore[arg-type]
     return visit
 
 
@@ -254,6 +262,7 @@ async def undo(session: AsyncSession, actor: Member, visit: Visit, now: datetime
     """Take a visit back: it stops counting and stays on record (status "undone")."""
     await check_editable(session, actor, visit, now, rules)
     await _retire(session, visit, STATUS_UNDONE)
+    await visit_summaries.refresh(session, visit.household_id)
     resolved = await _resolve_flags(session, visit.id or 0, actor, now)
     await audit.record(
         session, now, actor.id, "visit.undo", "visit", visit.id, member=visit.member_id, resolved_flags=resolved
@@ -298,6 +307,7 @@ async def correct(
     )
     # still the visit of the member who made it; the audit names the corrector
     new = await _insert(session, draft, visit.member_id, visit.team_code, now, replaces_id=visit.id)
+    await visit_summaries.refresh(session, visit.household_id)
     resolved = await _resolve_flags(session, visit.id or 0, actor, now)
     await audit.record(
         session,

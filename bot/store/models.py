@@ -73,6 +73,12 @@ class Household(SQLModel, table=True):
     __table_args__ = (Index("ix_household_team_name", "team_code", "name_key"),)
 
 
+# The values of visit.outcome and visit.status (services/visits sets them).
+OUTCOME_DONE = "done"
+OUTCOME_RETURN = "return"
+STATUS_ACTIVE, STATUS_CORRECTED, STATUS_UNDONE = "active", "corrected", "undone"
+
+
 class Visit(SQLModel, table=True):
     """One visit to a household. Append-only: a correction adds a row and marks the old one."""
 
@@ -99,10 +105,42 @@ class Visit(SQLModel, table=True):
 
 
 class VisitSkill(SQLModel, table=True):
+    """A skill a visit covered. The visit's team and day are copied here (a visit's are never changed: a correction
+    is a new visit), so that counting a period's skills reads this table's index alone."""
+
     __tablename__ = "visit_skill"
 
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     skill_code: str = Field(max_length=30, primary_key=True)
+    team_code: str = Field(max_length=20)
+    visited_on: date
+
+    __table_args__ = (Index("ix_visit_skill_team_day", "team_code", "visited_on", "skill_code"),)
+
+
+class HouseholdReach(SQLModel, table=True):
+    """Derived from visits (services/visit_summaries): the first day each team's active visits reached a household.
+    Households reached by a day, and reached for the first time in a period, are counted from here."""
+
+    __tablename__ = "household_reach"
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    team_code: str = Field(max_length=20, primary_key=True)
+    first_visit_on: date
+
+    __table_args__ = (Index("ix_household_reach_team_day", "team_code", "first_visit_on", "household_id"),)
+
+
+class HouseholdSkill(SQLModel, table=True):
+    """Derived from visits (services/visit_summaries): the first day a completed, active visit covered the skill at
+    the household. A household with no platform correction is "guided" on a platform as of a day when one of the
+    platform's skills has a first day up to it."""
+
+    __tablename__ = "household_skill"
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    skill_code: str = Field(max_length=30, primary_key=True)
+    first_done_on: date
 
 
 class HouseholdPlatform(SQLModel, table=True):

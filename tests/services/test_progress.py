@@ -27,7 +27,7 @@ import pytest
 from bot.config import Config
 from bot.core.clock import VN_TZ
 from bot.core.periods import Kind
-from bot.services import platform_status, progress
+from bot.services import platform_status, progress, visit_summaries
 from bot.services.platform_status import Status
 from bot.store.models import Household, HouseholdPlatform, Member, Visit, VisitSkill
 
@@ -116,7 +116,7 @@ async def _build(s) -> Commune:  # type: ignore[no-untyped-def]
         s.add(v)
         await s.flush()
         for code in skills:
-            s.add(VisitSkill(visit_id=v.id, skill_code=code))
+            s.add(VisitSkill(visit_id=v.id, skill_code=code, team_code=team, visited_on=day))
         return v.id
 
     await visit("h1", "Lan", "T01", date(2026, 10, 10), 1, ["vneid_install"])  # v7
@@ -143,7 +143,7 @@ async def _build(s) -> Commune:  # type: ignore[no-untyped-def]
         ("h10", "bdhvs", "guided", _at(date(2026, 10, 31), 23, 30)),  # October's
     ]:
         s.add(HouseholdPlatform(household_id=homes[home], platform_code=platform, status=status, set_at=at))
-    await s.flush()
+    await visit_summaries.rebuild(s)  # the visits were written here directly, not through services/visits
     return Commune(members, homes)
 
 
@@ -337,7 +337,7 @@ async def test_each_households_correction_is_its_own(store, config):
             v.created_at = _at(date(2026, 11, 5))
             s.add(v)
             await s.flush()
-            s.add(VisitSkill(visit_id=v.id, skill_code="bdhvs"))
+            s.add(VisitSkill(visit_id=v.id, skill_code="bdhvs", team_code="T01", visited_on=v.visited_on))
             homes.append(h.id)
         # A: corrected after its visit → "none"; B: corrected before its visit → the visit raises it to "guided"
         s.add(
@@ -350,6 +350,7 @@ async def test_each_households_correction_is_its_own(store, config):
                 household_id=homes[1], platform_code="bdhvs", status="none", set_at=_at(date(2026, 11, 1))
             )
         )
+        await visit_summaries.rebuild(s)
     async with store.session() as s:
         statuses = await platform_status.for_households(s, config, homes)
         t01 = await progress.team_figures(s, config, "T01", _period(config, NOVEMBER))

@@ -1,0 +1,131 @@
+"""household_reach and household_skill follow the visits: after every save, correction and undo they hold exactly
+what recomputing them from all visits gives, on SQLite and PostgreSQL, also when two visits to one household are
+saved at once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.services import households, visit_summaries, visits
+from bot.services.visits import EditRules, VisitDraft
+from bot.store.models import Household, HouseholdReach, HouseholdSkill, Member, Visit
+
+TODAY = date(2026, 11, 20)  # the clock fixture's day
+
+
+async def _rows(s) -> tuple[set[tuple], set[tuple]]:
+    reach = (
+        await s.exec(select(HouseholdReach.household_id, HouseholdReach.team_code, HouseholdReach.first_visit_on))
+    ).all()
+    skills = (
+        await s.exec(select(HouseholdSkill.household_id, HouseholdSkill.skill_code, HouseholdSkill.first_done_on))
+    ).all()
+    return set(reach), set(skills)
+
+
+async def _assert_as_rebuilt(s) -> tuple[set[tuple], set[tuple]]:
+    kept = await _rows(s)
+    await visit_summaries.rebuild(s)
+    assert await _rows(s) == kept
+    return kept
+
+
+async def _member(s, now, name: str, role: str = "member") -> Member:
+    member = Member(display_name=name, role=role, team_code="T01", created_at=now)
+    s.add(member)
+    await s.flush()
+    return member
+
+
+async def test_saves_corrections_and_undos_keep_the_summaries_exact(store, clock, config):
+    now, rules = clock.now(), EditRules.of(config)
+    async with store.session() as s:
+        lan, hung = await _member(s, now, "Lan"), await _member(s, now, "Hùng", "leader")
+        home = await households.create(s, "T01", households.NewHousehold("Nguyễn Văn An", "Xóm 3"), lan.id, now, "v1")
+        other = await households.create(s, "T01", households.NewHousehold("Trần Thị Bình", "Xóm 4"), lan.id, now, "v1")
+        hid, oid = home.id, other.id
+        first = await visits.record(s, lan, home, VisitDraft(hid, ("vneid_install",), TODAY), now)
+        await visits.record(s, lan, home, VisitDraft(hid, ("dvc",), TODAY - timedelta(days=3), outcome="return"), now)
+        await visits.record(s, hung, other, VisitDraft(oid, ("bdhvs", "cashless"), TODAY - timedelta(days=1)), now)
+        reach, skills = await _assert_as_rebuilt(s)
+    # a visit asking for a return reaches the household but guides no platform yet
+    assert reach == {(hid, "T01", TODAY - timedelta(days=3)), (oid, "T01", TODAY - timedelta(days=1))}
+    assert skills == {
+        (hid, "vneid_install", TODAY),
+        (oid, "bdhvs", TODAY - timedelta(days=1)),
+        (oid, "cashless", TODAY - timedelta(days=1)),
+    }
+
+    later = now + timedelta(hours=1)
+    async with store.session() as s:  # dated back and given another skill: the first days move
+        lan, visit = await s.get(Member, lan.id), await s.get(Visit, first.id)
+        loaded = await visits.load(s, visit.id)
+        changes = replace(
+            loaded.revision, skills=("vneid_install", "vneid_level2"), visited_on=TODAY - timedelta(days=5)
+        )
+        corrected = await visits.correct(s, lan, visit, changes, later, rules)
+        reach, skills = await _assert_as_rebuilt(s)
+    assert (hid, "T01", TODAY - timedelta(days=5)) in reach
+    assert {(h, c, d) for h, c, d in skills if h == hid} == {
+        (hid, "vneid_install", TODAY - timedelta(days=5)),
+        (hid, "vneid_level2", TODAY - timedelta(days=5)),
+    }
+
+    async with store.session() as s:  # undone: only the return visit still reaches the household
+        lan, visit = await s.get(Member, lan.id), await s.get(Visit, corrected.new.id)
+        await visits.undo(s, lan, visit, later, rules)
+        reach, skills = await _assert_as_rebuilt(s)
+    assert (hid, "T01", TODAY - timedelta(days=3)) in reach
+    assert not any(h == hid for h, _, _ in skills)
+
+    async with store.session() as s:  # and the other visit too: the household is reached by nobody
+        hung = await s.get(Member, hung.id)
+        (visit,) = (await s.exec(select(Visit).where(Visit.household_id == oid))).all()
+        await visits.undo(s, hung, visit, later, rules)
+        reach, skills = await _assert_as_rebuilt(s)
+    assert not any(h == oid for h, _, _ in reach) and not any(h == oid for h, _, _ in skills)
+
+
+async def _lock_waiters(store) -> int:
+    async with store.engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        return (await conn.execute(text(query))).scalar_one()
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock):
+    """The second save waits for the first to commit, then recomputes with both visits: none is lost."""
+    now = clock.now()
+    async with store.session() as s:
+        lan, minh = await _member(s, now, "Lan"), await _member(s, now, "Minh")
+        home = await households.create(s, "T01", households.NewHousehold("Nguyễn Văn An", "Xóm 3"), lan.id, now, "v1")
+    hid = home.id
+
+    async def save(member: Member, skill: str, day: date) -> None:
+        async with store.session() as s:
+            household = await s.get(Household, hid)
+            await visits.record(s, member, household, VisitDraft(hid, (skill,), day), now)
+
+    async with store.session() as first:
+        household = await first.get(Household, hid)
+        await visits.record(first, lan, household, VisitDraft(hid, ("vneid_install",), TODAY), now)
+        second = asyncio.create_task(save(minh, "dvc", TODAY - timedelta(days=2)))
+        waiting = 0
+        for _ in range(500):  # until the second save is waiting for this transaction's lock
+            waiting = await _lock_waiters(store)
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting == 1 and not second.done()
+    await second
+
+    async with store.session() as s:
+        reach, skills = await _assert_as_rebuilt(s)
+    assert reach == {(hid, "T01", TODAY - timedelta(days=2))}
+    assert skills == {(hid, "vneid_install", TODAY), (hid, "dvc", TODAY - timedelta(days=2))}
