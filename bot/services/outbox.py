@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,18 +141,32 @@ async def due(
         OutboxItem.channel == channel, OutboxItem.status == PENDING, OutboxItem.next_attempt_at <= now
     )
     if in_order:
-        older = aliased(OutboxItem)
-        stmt = stmt.where(
-            ~exists().where(
-                older.channel == OutboxItem.channel,
-                older.chat_ref == OutboxItem.chat_ref,
-                older.status == PENDING,
-                col(older.id) < col(OutboxItem.id),
-                or_(older.next_attempt_at <= now, col(older.error).is_not(None)),
-            )
-        )
+        ids = await _chat_heads(session, channel, now, limit)
+        if not ids:
+            return []
+        stmt = stmt.where(col(OutboxItem.id).in_(ids))
     stmt = stmt.order_by(col(OutboxItem.id)).limit(limit).with_for_update(skip_locked=True)
     return (await session.exec(stmt)).all()
+
+
+async def _chat_heads(session: AsyncSession, channel: str, now: datetime, limit: int) -> list[int]:
+    """The oldest `limit` of each chat's next message, when it is due: a chat's oldest pending message that is due
+    or was tried is the only one of the chat that may go, and only when it is itself due.
+
+    Its own query, grouped once over the pending rows: joined to the rows it picks, PostgreSQL re-ran it per row
+    on a freshly queued broadcast (no statistics yet), 1.3 s for 2,000 rows."""
+    tried_or_due = or_(OutboxItem.next_attempt_at <= now, col(OutboxItem.error).is_not(None))
+    head = func.min(OutboxItem.id)
+    due_head = func.min(case((OutboxItem.next_attempt_at <= now, OutboxItem.id)))
+    stmt = (
+        select(head)
+        .where(OutboxItem.channel == channel, OutboxItem.status == PENDING, tried_or_due)
+        .group_by(OutboxItem.chat_ref)
+        .having(head == due_head)
+        .order_by(head)
+        .limit(limit)
+    )
+    return list((await session.exec(stmt)).all())
 
 
 def mark_sent(item: OutboxItem, now: datetime) -> None:
