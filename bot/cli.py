@@ -26,7 +26,7 @@ from bot.flows.import_households import report_text, table_error_text
 from bot.render.commune_report import report_docx, vi_int
 from bot.render.spreadsheet import CsvBook, XlsxBook
 from bot.services import export as data_export
-from bot.services import household_import, invites, outbox_status, progress, reminders
+from bot.services import household_import, invites, outbox_status, progress, reminders, reports
 from bot.services.export import Scope
 from bot.services.household_import import Action
 from bot.store.migrate import upgrade
@@ -206,8 +206,9 @@ async def _export(config: Config, args: argparse.Namespace) -> str:
         async with deps.store.session() as session:
             if args.report:
                 figures = await progress.commune_figures(session, config, scope.period)
+                texts = await reports.submitted_texts(session, scope.period.key)
                 with _replacing(args.out) as partial:
-                    partial.write_bytes(report_docx(figures, config))
+                    partial.write_bytes(report_docx(figures, config, texts))
                 await data_export.record_export(session, deps.clock.now(), None, scope, "docx", {})
                 return T.CLI_EXPORT_REPORT_WRITTEN.format(period=scope.period.label(), path=args.out)
             paths, rows = await _export_book(session, config, scope, args)

@@ -826,9 +826,15 @@ REPORT_DRAFT_TEAM_LINE_NO_TARGET = (
 )
 REPORT_DRAFT_RANKING = "Các tổ dẫn đầu thi đua trong kỳ: {items}."
 REPORT_DRAFT_RANK_ITEM = "{team} ({score} điểm)"
-REPORT_DRAFT_PRACTICES = "Mô hình hay, cách làm sáng tạo: (bổ sung)"
-REPORT_DRAFT_DIFFICULTIES = "Khó khăn, vướng mắc: (bổ sung)"
-REPORT_DRAFT_PROPOSALS = "Kiến nghị, đề xuất: (bổ sung)"
+# what only people know: the teams' own words from their submitted reports, or a place for staff to write
+REPORT_DRAFT_PARTS = {
+    "good_practices": "Mô hình hay, cách làm sáng tạo",
+    "difficulties": "Khó khăn, vướng mắc",
+    "proposals": "Kiến nghị, đề xuất",
+}
+REPORT_DRAFT_PART_EMPTY = "{label}: (bổ sung)"
+REPORT_DRAFT_PART_HEADING = "{label} (theo báo cáo của các tổ):"
+REPORT_DRAFT_PART_ITEM = "- {team}: {text}"
 
 # `sotay export`
 CLI_EXPORT_BAD_PERIOD = "Không hiểu kỳ “{key}”. Dùng 2026-11 (tháng), 2026-Q4 (quý) hoặc 2026 (năm)."

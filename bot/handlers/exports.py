@@ -25,7 +25,7 @@ from bot.render.chart import progress_chart
 from bot.render.commune_report import report_docx, report_text, vi_int
 from bot.render.spreadsheet import XlsxBook
 from bot.services import export as data_export
-from bot.services import progress
+from bot.services import progress, reports
 from bot.services.export import CHAT_MAX_VISITS, Scope
 from bot.services.progress import CommuneFigures
 
@@ -120,11 +120,12 @@ async def export(ctx: Ctx, args: str) -> list[Reply]:
 
 
 async def _report_draft(ctx: Ctx, period: Period, figures: CommuneFigures) -> list[Reply]:
-    docx = await asyncio.to_thread(report_docx, figures, ctx.config)
+    texts = await reports.submitted_texts(ctx.session, period.key)
+    docx = await asyncio.to_thread(report_docx, figures, ctx.config, texts)
     await data_export.record_export(ctx.session, ctx.now, ctx.member.id, Scope(period), "docx", {})
     caption = T.REPORT_DRAFT_CAPTION.format(period=period.label())
     document = (T.REPORT_DRAFT_FILE.format(period=period.key), docx)
-    return [Reply(report_text(figures, ctx.config)), Reply(caption, document=document)]
+    return [Reply(report_text(figures, ctx.config, texts)), Reply(caption, document=document)]
 
 
 def _too_big(scope: Scope, visits: int, ctx: Ctx) -> Reply:

@@ -2,7 +2,8 @@
 động của Tổ công nghệ số cộng đồng"), with the period's figures in place; as chat text and as a Word document.
 
 The figures are the commune's (bot/services/progress); what only people know (good practices, difficulties,
-proposals) is left as "(bổ sung)" for staff to write. Numbers are written as Vietnamese documents write them:
+proposals) is what the teams wrote in the period's submitted reports, team by team, or "(bổ sung)" for staff to
+write where no team wrote anything. Numbers are written as Vietnamese documents write them:
 2.000, 86,5.
 """
 
@@ -61,8 +62,11 @@ def in_sentence(name: str) -> str:
     return name
 
 
-def paragraphs(figures: CommuneFigures, config: Config) -> list[Paragraph]:
-    """The draft, paragraph by paragraph."""
+TeamTexts = dict[str, dict[str, str]]  # team code → text part (reports.TEXT_PARTS) → what the team wrote
+
+
+def paragraphs(figures: CommuneFigures, config: Config, texts: TeamTexts | None = None) -> list[Paragraph]:
+    """The draft, paragraph by paragraph; `texts`: the teams' submitted report texts (reports.submitted_texts)."""
     period = config.reporting.windows.parse(figures.period_key)
     label = period.label() if period else figures.period_key
     start, end = (format_date(period.start), format_date(period.end)) if period else ("", "")
@@ -91,11 +95,27 @@ def paragraphs(figures: CommuneFigures, config: Config) -> list[Paragraph]:
             for row in figures.ranking[:TOP_TEAMS]
         ]
         out.append(Paragraph(Kind.BODY, T.REPORT_DRAFT_RANKING.format(items="; ".join(items))))
-    out.extend(
-        Paragraph(Kind.BODY, text)
-        for text in (T.REPORT_DRAFT_PRACTICES, T.REPORT_DRAFT_DIFFICULTIES, T.REPORT_DRAFT_PROPOSALS)
-    )
+    for part, label in T.REPORT_DRAFT_PARTS.items():
+        out.extend(_part(part, label, figures, texts or {}))
     return out
+
+
+def _part(part: str, label: str, figures: CommuneFigures, texts: TeamTexts) -> list[Paragraph]:
+    """One text part: each team's words, in the figures' team order, or a place to write it."""
+    items = [
+        Paragraph(Kind.ITEM, T.REPORT_DRAFT_PART_ITEM.format(team=team.team_name, text=_one_line(written)))
+        for team in figures.teams
+        if (written := texts.get(team.team_code, {}).get(part, "").strip())
+    ]
+    if not items:
+        return [Paragraph(Kind.BODY, T.REPORT_DRAFT_PART_EMPTY.format(label=label))]
+    return [Paragraph(Kind.BODY, T.REPORT_DRAFT_PART_HEADING.format(label=label)), *items]
+
+
+def _one_line(text: str) -> str:
+    """A team's text as one item: its lines (bullets dropped) joined with "; "."""
+    lines = (line.strip().lstrip("-•*+ ").strip() for line in text.splitlines())
+    return "; ".join(line for line in lines if line)
 
 
 def _teams_text(figures: CommuneFigures, config: Config, label: str) -> str:
@@ -161,23 +181,23 @@ def _team_line(team: TeamFigures) -> str:
     )
 
 
-def report_text(figures: CommuneFigures, config: Config) -> str:
+def report_text(figures: CommuneFigures, config: Config, texts: TeamTexts | None = None) -> str:
     """The draft as chat text: one paragraph a line, a blank line between paragraphs (not between a list's items)."""
     lines: list[str] = []
-    for p in paragraphs(figures, config):
+    for p in paragraphs(figures, config, texts):
         if lines and p.kind is not Kind.ITEM:
             lines.append("")
         lines.append(p.text)
     return "\n".join(lines)
 
 
-def report_docx(figures: CommuneFigures, config: Config) -> bytes:
+def report_docx(figures: CommuneFigures, config: Config, texts: TeamTexts | None = None) -> bytes:
     """The draft as a .docx, Times New Roman 14 as the commune's documents are typed."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = DOCX_FONT  # type: ignore[attr-defined]
     normal.font.size = Pt(DOCX_PT)  # type: ignore[attr-defined]
-    for p in paragraphs(figures, config):
+    for p in paragraphs(figures, config, texts):
         para = doc.add_paragraph()
         run = para.add_run(p.text)
         if p.kind in (Kind.TITLE, Kind.SUBTITLE):

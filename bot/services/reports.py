@@ -159,6 +159,14 @@ async def for_periods(session: AsyncSession, period_keys: list[str]) -> dict[tup
     return {(r.team_code, r.period_key): r for r in rows}
 
 
+async def submitted_texts(session: AsyncSession, period_key: str) -> dict[str, dict[str, str]]:
+    """Team code → the text parts of the team's submitted report of the period (not drafts, not reopened ones)."""
+    stmt = select(Report).where(Report.period_key == period_key, Report.status == Status.SUBMITTED.value)
+    return {
+        r.team_code: {k: v for k, v in r.texts.items() if k in TEXT_PARTS and v} for r in (await session.exec(stmt))
+    }
+
+
 def standing_of(config: Config, team_code: str, period: Period, report: Report | None, today: date) -> TeamStanding:
     due = due_on(config, period)
     status = Status(report.status) if report is not None else Status.DRAFT

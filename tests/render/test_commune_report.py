@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import docx
 
+from bot.core.clock import VN_TZ
 from bot.render.commune_report import in_sentence, report_docx, report_text, vi_decimal, vi_int
-from bot.services import progress
+from bot.services import progress, reports
 from bot.services.visits import EditRules
 from tests.export_commune import build
 
@@ -51,3 +53,35 @@ def test_numbers_and_names_as_documents_write_them():
     assert (vi_int(2000), vi_int(1234567), vi_int(7)) == ("2.000", "1.234.567", "7")
     assert (vi_decimal(86.5), vi_decimal(100.0)) == ("86,5", "100")
     assert (in_sentence("Xã Kiến Minh"), in_sentence("Đặc khu Cát Hải")) == ("xã Kiến Minh", "đặc khu Cát Hải")
+
+
+async def test_the_teams_own_words_come_from_their_submitted_reports(deps):
+    """Submitted reports give the text parts, team by team; a draft not yet submitted, or a part nobody wrote,
+    leaves the place for staff to write."""
+    config = deps.config
+    quarter = config.reporting.windows.parse("2026-Q4")
+    now = datetime(2026, 12, 10, 9, 0, tzinfo=VN_TZ)
+    figures = await _commune(deps)
+    async with deps.store.session() as s:
+        for team, part, text in [
+            ("T01", "good_practices", "- Lập nhóm Zalo hỏi đáp VNeID\n- Đến nhà người cao tuổi buổi tối"),
+            ("T01", "difficulties", "Nhiều hộ chưa có điện thoại thông minh"),
+            ("T02", "good_practices", "Hướng dẫn tại nhà văn hoá thôn"),
+            ("T03", "proposals", "Cấp thêm điện thoại cho tổ"),  # T03 only saves a draft
+        ]:
+            await reports.save_text(s, config, team, quarter, part, text, None, now)
+        for team in ("T01", "T02"):
+            await reports.submit(s, config, team, quarter, None, now)
+        texts = await reports.submitted_texts(s, "2026-Q4")
+    assert set(texts) == {"T01", "T02"}
+
+    text = report_text(figures, config, texts)
+    assert (
+        "Mô hình hay, cách làm sáng tạo (theo báo cáo của các tổ):\n"
+        "- Thôn Đông Tạ: Lập nhóm Zalo hỏi đáp VNeID; Đến nhà người cao tuổi buổi tối\n"
+        "- Thôn Kiến Lao: Hướng dẫn tại nhà văn hoá thôn"
+    ) in text
+    assert "Khó khăn, vướng mắc (theo báo cáo của các tổ):\n- Thôn Đông Tạ: Nhiều hộ chưa có điện thoại" in text
+    assert "Kiến nghị, đề xuất: (bổ sung)" in text and "Cấp thêm điện thoại" not in text
+    document = docx.Document(io.BytesIO(report_docx(figures, config, texts)))
+    assert [p.text for p in document.paragraphs] == [line for line in text.split("\n") if line]
