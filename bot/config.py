@@ -117,8 +117,16 @@ class ZaloChannel(_Strict):
     webhook: ZaloWebhook = ZaloWebhook()
     secret_env: str = "ZALO_WEBHOOK_SECRET"
     monthly_quota: int = Field(default=3000, ge=0)
+    # kept for answering members: reminders, notices and broadcasts stop when only this many are left this month
+    reply_reserve: int = Field(default=300, ge=0)
     public_base_url: str | None = None  # where the bot's own server is reachable, for pictures and files
     link_ttl_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+
+    @model_validator(mode="after")
+    def _reserve_within_quota(self) -> ZaloChannel:
+        if self.reply_reserve > self.monthly_quota:
+            raise ValueError(T.CONFIG_ZALO_RESERVE.format(reserve=self.reply_reserve, quota=self.monthly_quota))
+        return self
 
 
 class Channels(_Strict):

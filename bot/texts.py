@@ -18,6 +18,9 @@ CONFIG_LIST = "cần một danh sách."
 CONFIG_DB_URL = "cần sqlite+aiosqlite:///đường/dẫn.db hoặc postgresql+asyncpg://người_dùng@máy/csdl."
 CONFIG_TIMEZONE = "múi giờ không tồn tại, ví dụ Asia/Ho_Chi_Minh."
 CONFIG_DUPLICATE_CODE = "mã {code} bị trùng trong {key}."
+CONFIG_ZALO_RESERVE = (
+    "reply_reserve ({reserve}) lớn hơn monthly_quota ({quota}): số tin giữ lại để trả lời phải nhỏ hơn hạn mức tháng."
+)
 CONFIG_SKILL_PLATFORM = "skills[{i}].platform = {platform} không có trong danh sách platforms."
 CONFIG_UNIT_CODE = "không có trong danh mục đơn vị hành chính (data/vn_admin_units_2025.csv)."
 CONFIG_UNIT_NAME = "mã {code} là {name}, tên khai báo không khớp."
@@ -944,6 +947,8 @@ BROADCAST_TEXT_TOO_LONG = "Nội dung dài {length} ký tự, quá {limit}. Hãy
 # preview
 BROADCAST_PREVIEW_TITLE = "📢 Xem trước thông báo"
 BROADCAST_PREVIEW_TO = "Gửi tới: {to} — {n} người nhận."
+BROADCAST_ZALO_BUDGET = "💬 Qua Zalo: {n} tin; tháng này còn {left} tin cho thông báo và nhắc việc."
+BROADCAST_ZALO_OVER = "⚠️ {over} tin Zalo vượt phần còn lại của tháng: sẽ chờ tới {at} mới gửi."
 BROADCAST_UNREACHABLE = "⚠️ {n} người chưa liên kết Telegram hay Zalo nên sẽ không nhận được: {names}."
 BROADCAST_AND_MORE = " và {n} người khác"
 BROADCAST_NOBODY = "Không có ai nhận được thông báo này (chưa có thành viên nào liên kết Telegram hay Zalo)."
@@ -1002,3 +1007,5 @@ CLI_OUTBOX_ERROR = "    {at} · chat {chat} · {status}: {error}"
 CLI_OUTBOX_STATES = {"pending": "đang thử lại", "failed": "lỗi", "blocked": "bị chặn"}
 CLI_OUTBOX_QUOTA = "  Hạn mức Zalo tháng {month}: đã dùng {used}/{limit} ({share})"
 CLI_OUTBOX_QUOTA_USED_UP = "  Đã hết hạn mức tháng này: tin được giữ lại và gửi khi sang tháng."
+CLI_OUTBOX_RESERVE = "  Giữ {reserve} tin để trả lời tổ viên: nhắc việc, thông báo chỉ gửi trong {limit} tin đầu"
+CLI_OUTBOX_RESERVE_REACHED = "  Nhắc việc và thông báo đã dùng hết phần của tháng: chờ sang tháng; vẫn trả lời tổ viên."

@@ -59,6 +59,7 @@ async def test_the_status_per_channel(deps, config, clock):
         "  Đã gửi: 1 hôm nay · 1 tháng này",
         "  Không gửi được: 0 lỗi · 0 bị chặn",
         "  Hạn mức Zalo tháng 11/2026: đã dùng 1/3000 (0%)",
+        "  Giữ 300 tin để trả lời tổ viên: nhắc việc, thông báo chỉ gửi trong 2700 tin đầu",
     ]
     assert SECRET not in text and CHAT not in text
 
@@ -80,6 +81,21 @@ async def test_an_empty_outbox_and_a_used_up_quota(deps, config, clock):
         await s.flush()
         text = await outbox_status.report(s, small, now)
     assert "đã dùng 1/1 (100%)" in text and "Đã hết hạn mức tháng này" in text
+
+
+async def test_the_share_kept_for_answers(deps, config, clock):
+    """Once reminders and notices have used their share, the status says that only answers still go out."""
+    now = clock.now()
+    zalo = config.channels.zalo.model_copy(update={"monthly_quota": 3, "reply_reserve": 1})
+    small = config.model_copy(update={"channels": config.channels.model_copy(update={"zalo": zalo})})
+    async with deps.store.session() as s:
+        for _ in range(2):
+            item = await outbox.enqueue(s, "zalo", CHAT, now, text=SECRET)
+            outbox.mark_sent(item, now)
+        await s.flush()
+        text = await outbox_status.report(s, small, now)
+    assert "Giữ 1 tin để trả lời tổ viên: nhắc việc, thông báo chỉ gửi trong 2 tin đầu" in text
+    assert "Nhắc việc và thông báo đã dùng hết phần của tháng" in text and "Đã hết hạn mức" not in text
 
 
 async def test_the_command(deps, clock):

@@ -39,6 +39,7 @@ def test_shipped_config_is_valid():
         (lambda c: c["targets"].update(platform_coverage_pct=120), "targets.platform_coverage_pct", "khoảng"),
         (lambda c: c.update(tagrets={}), "tagrets", "gõ sai"),
         (lambda c: c.update(quiet_hours={"start": 1260}), "quiet_hours.start", "ngoặc kép"),
+        (lambda c: c["channels"].update(zalo={"monthly_quota": 100, "reply_reserve": 200}), "channels.zalo", "reply"),
     ],
 )
 def test_a_wrong_value_names_the_key(tmp_path, change, key, words):

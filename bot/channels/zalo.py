@@ -3,8 +3,9 @@
 This is the only module that speaks to Zalo. It turns webhook POSTs or long-poll answers into neutral `Inbound`
 messages, hands them to the router, and writes the answers to the outbox: Zalo has no buttons, so every option is
 a numbered line, and the free plan allows about 3,000 outbound messages a month, so a sender task drains the
-outbox within that budget, retrying on errors and keeping a message pending (never dropping it) when Zalo says the
-quota is used up.
+outbox within that budget (messages the bot starts stop `reply_reserve` short of it, kept for answers: see
+services/quota), retrying on errors and keeping a message pending (never dropping it) when Zalo says the quota is
+used up.
 
 Facts of the API this module relies on (Zalo Bot Platform docs: getUpdates, Webhook, sendMessage, sendPhoto):
 - every method is `POST {base}/bot{TOKEN}/{method}` with a JSON body; every answer is `{ok, result}` or
@@ -630,9 +631,8 @@ class ZaloChannel:
         messages = self.outgoing(replies)
         now = self.deps.clock.now()
         for message in messages:
-            await outbox.enqueue(
-                session, CHANNEL, chat_ref, now, text=message.text, kind=message.kind, payload=message.payload
-            )
+            payload = {**message.payload, quota.ANSWER: True}  # may use the quota kept for answers
+            await outbox.enqueue(session, CHANNEL, chat_ref, now, text=message.text, kind=message.kind, payload=payload)
         return len(messages)
 
     def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
@@ -745,7 +745,7 @@ class ZaloChannel:
         if chat in held:
             outbox.retry_later(item, held[chat], "waiting for an earlier message", count_attempt=False)
             return "held"
-        if used >= self.settings.monthly_quota:
+        if used >= quota.limit_for(self.settings, quota.is_answer(item)):
             at = quota.next_month_start(now, self.deps.config.tz)
             outbox.retry_later(item, at, "monthly quota used", count_attempt=False)
             self.stats["quota_deferred"] += 1

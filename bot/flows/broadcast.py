@@ -17,7 +17,7 @@ from bot.core.messages import Option, Reply
 from bot.core.roles import Role
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
-from bot.services import audit, broadcasts
+from bot.services import audit, broadcasts, quota
 from bot.services.broadcasts import Audience, State, Status, Target
 from bot.store.models import Broadcast, Member
 
@@ -199,6 +199,21 @@ def _when_line(ctx: Ctx, at: datetime) -> str:
     )
 
 
+async def _zalo_lines(ctx: Ctx, messages: int) -> list[str]:
+    """What the broadcast takes of the month's Zalo budget, and what must wait for next month."""
+    if not messages:
+        return []
+    left = await quota.zalo_left_for_started(ctx.session, ctx.config, ctx.now)
+    lines = [T.BROADCAST_ZALO_BUDGET.format(n=messages, left=left)]
+    if messages > left:
+        lines.append(
+            T.BROADCAST_ZALO_OVER.format(
+                over=messages - left, at=_at(ctx, quota.next_month_start(ctx.now, ctx.config.tz))
+            )
+        )
+    return lines
+
+
 async def preview_prompt(ctx: Ctx) -> Reply:
     found = await broadcasts.reach(ctx.session, ctx.member, _target(ctx))
     lines = [T.BROADCAST_PREVIEW_TITLE, T.BROADCAST_PREVIEW_TO.format(to=_to(ctx), n=len(found.reachable))]
@@ -206,6 +221,7 @@ async def preview_prompt(ctx: Ctx) -> Reply:
         lines.append(_unreachable_line(found.unreachable))
     if found.reachable:
         lines += [_when_line(ctx, broadcasts.going_out_at(ctx.config, ctx.now)), T.BROADCAST_PREVIEW_ACK]
+        lines += await _zalo_lines(ctx, found.messages.get(quota.ZALO, 0))
     else:
         lines.append(T.BROADCAST_NOBODY)
     signature = broadcasts.signature(ctx.config, ctx.member)

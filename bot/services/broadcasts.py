@@ -15,7 +15,8 @@ residents' data it is never logged, and the audit trail holds ids and counts onl
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -74,6 +75,7 @@ class Reach:
 
     reachable: list[Member]
     unreachable: list[Member]
+    messages: dict[str, int] = field(default_factory=dict)  # channel → messages it will take (one per app linked)
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,11 @@ async def _identities(session: AsyncSession, member_ids: list[int]) -> dict[int,
 async def reach(session: AsyncSession, sender: Member, target: Target) -> Reach:
     members = await audience(session, sender, target)
     linked = await _identities(session, [m.id for m in members if m.id is not None])
+    messages = Counter(identity.channel for found in linked.values() for identity in found)
     return Reach(
         reachable=[m for m in members if linked.get(m.id or 0)],
         unreachable=[m for m in members if not linked.get(m.id or 0)],
+        messages=dict(messages),
     )
 
 

@@ -18,7 +18,7 @@ from bot.services import outbox, quota
 from bot.store.models import OutboxItem
 
 RECENT_ERRORS = 5
-ZALO = "zalo"  # the channel with a monthly quota
+ZALO = quota.ZALO
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,11 @@ async def report(session: AsyncSession, config: Config, now: datetime) -> str:
             share = f"{100 * used / limit:.0f}%" if limit else "—"
             month = now.astimezone(tz).strftime("%m/%Y")
             lines.append(T.CLI_OUTBOX_QUOTA.format(month=month, used=used, limit=limit, share=share))
+            started = quota.limit_for(config.channels.zalo, answer=False)
+            if started < limit:
+                lines.append(T.CLI_OUTBOX_RESERVE.format(reserve=limit - started, limit=started))
             if limit and used >= limit:
                 lines.append(T.CLI_OUTBOX_QUOTA_USED_UP)
+            elif used >= started:
+                lines.append(T.CLI_OUTBOX_RESERVE_REACHED)
     return "\n".join(lines)

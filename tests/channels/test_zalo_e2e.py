@@ -369,6 +369,29 @@ async def test_with_the_monthly_quota_used_nothing_is_sent_and_messages_wait_for
     assert statuses == ["pending", "sent", "sent"]
 
 
+async def test_reminders_and_notices_leave_the_share_kept_for_answers(deps, monkeypatch, clock: FixedClock):
+    """Quota 3 with 1 kept for answers: messages the bot starts stop at 2 a month, answers may use the third."""
+    now = clock.now()
+    async with deps.store.session() as s:  # a reminder already went out this month
+        item = await outbox.enqueue(s, "zalo", "u-1", now, text="nhắc việc")
+        outbox.mark_sent(item, now)
+    async with running(deps, monkeypatch, monthly_quota=3, reply_reserve=1) as zalo:
+        async with deps.store.session() as s:
+            for text in ("thông báo 1", "thông báo 2"):
+                await outbox.enqueue(s, "zalo", "u-2", now, text=text)
+        zalo.channel.wake()
+        await zalo.channel.settle()
+        assert [m.text for m in zalo.api.take_new()] == ["thông báo 1"]  # the second waits for next month
+        assert await zalo.post(text_update("u-3", "xin chào")) == 200
+        await zalo.channel.settle()
+        [answer] = zalo.api.take_new()
+        assert answer.chat_id == "u-3" and answer.text == T.WELCOME_STRANGER
+    waiting = [i for i in await outbox_items(deps) if i.status == outbox.PENDING]
+    assert [(i.text, i.next_attempt_at) for i in waiting] == [
+        ("thông báo 2", quota.next_month_start(now, deps.config.tz))
+    ]
+
+
 # --- pictures and files by link --------------------------------------------------------------------------------
 async def test_pictures_go_by_an_expiring_link_and_files_as_a_link_in_text(deps, monkeypatch, clock):
     port = free_port()

@@ -173,6 +173,27 @@ async def test_staff_send_to_the_leaders_only(router, deps):
     assert len(await _outbox(deps)) == 2
 
 
+async def test_the_preview_says_what_the_broadcast_takes_of_the_months_zalo_messages(router, deps):
+    """Two leaders on Zalo: 2 Zalo messages. With 2,699 of the 2,700 the bot may start this month used, one must
+    wait for next month, and the preview says so before anything is sent."""
+    c = await _commune(router, deps)
+    now = deps.clock.now()
+    leaders = {ref: await _member_id(deps, ref) for ref in ("lead1", "lead2")}
+    async with deps.store.session() as s:
+        for ref, member_id in leaders.items():
+            s.add(ChannelIdentity(channel="zalo", user_ref=ref, chat_ref=ref, member_id=member_id, created_at=now))
+        earlier = [outbox.Message("zalo", "z-x", "nhắc việc", f"earlier-{i}") for i in range(2699)]
+        await outbox.enqueue_many(s, earlier, now)
+        for item in (await s.exec(select(OutboxItem).where(OutboxItem.channel == "zalo"))).all():
+            outbox.mark_sent(item, now)
+            s.add(item)
+    await c.staff.say("/thongbao")
+    await c.staff.press("Chỉ các tổ trưởng")
+    await c.staff.say("Nộp báo cáo tháng trước ngày 25.")
+    assert "💬 Qua Zalo: 2 tin; tháng này còn 1 tin cho thông báo và nhắc việc." in c.staff.text
+    assert "⚠️ 1 tin Zalo vượt phần còn lại của tháng: sẽ chờ tới 00:00 01/12/2026 mới gửi." in c.staff.text
+
+
 async def test_staff_send_to_one_team_and_a_wrong_team_is_explained(router, deps):
     c = await _commune(router, deps)
     await c.staff.say("/thongbao")
