@@ -94,8 +94,8 @@ class StatusSql:
 
     def on_any(self, codes: Iterable[str]) -> ColumnElement[bool]:
         """The household is guided to or uses at least one of these platforms (of the rule's). For a household with
-        no correction that is a completed visit covering one of their skills: one look-up per platform until one is
-        found, and no correction to weigh."""
+        no correction on the rule's platforms that is a completed visit covering any of their skills: one look-up of
+        household_skill, not one per platform."""
         codes = list(codes)
         if not codes:
             return false()
@@ -138,7 +138,7 @@ def _corrections(codes: list[str], corrected_before: datetime | None, households
         mine = table.c.platform_code == code
         columns.append(func.max(case((mine, table.c.status))).label(f"status_{code}"))
         columns.append(func.max(case((mine, table.c.set_at))).label(f"set_at_{code}"))
-    stmt = select(table.c.household_id, *columns)
+    stmt = select(table.c.household_id, *columns).where(table.c.platform_code.in_(codes))
     if corrected_before is not None:
         stmt = stmt.where(table.c.set_at < corrected_before)
     if households is not None:
