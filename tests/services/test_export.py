@@ -222,3 +222,43 @@ async def test_the_chart_and_the_workbook_show_the_same_numbers(deps):
     assert luot.startswith(f"{row['Lượt người được hướng dẫn']}/{row['Chỉ tiêu lượt']} lượt")
     assert platform.startswith(f"{row['Tỷ lệ hộ dùng nền tảng số (%)']}% ({row['Hộ dùng ít nhất 1 nền tảng số']}/")
     assert bdhvs.startswith(f"{row['Tỷ lệ hộ học Bình dân học vụ số (%)']}% ({row['Hộ học Bình dân học vụ số']}/")
+
+
+async def _cache_size(session) -> int:
+    return int((await (await session.connection()).exec_driver_sql("PRAGMA cache_size")).scalar_one())
+
+
+class _FailingBook(CsvBook):
+    def sheet(self, title, headers, widths=()):
+        if title == "Thành viên":
+            raise OSError("disk full")
+        return super().sheet(title, headers, widths)
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # a SQLite pragma
+async def test_on_sqlite_the_export_reads_with_a_small_cache_and_gives_it_back(deps, tmp_path: Path, monkeypatch):
+    """SQLite sizes its page cache and the sort of the visits by the connection's cache_size: the export lowers it
+    while it reads (memory stays flat however many visits), then the connection has its own size again, also when
+    the export fails."""
+    config = deps.config
+    await build(deps.store, EditRules.of(config))
+    during: list[int] = []
+    visits = export._visits
+
+    async def spied(session, *args):
+        during.append(await _cache_size(session))
+        return await visits(session, *args)
+
+    monkeypatch.setattr(export, "_visits", spied)
+    async with deps.store.session() as s:
+        own = await _cache_size(s)
+        book = CsvBook(tmp_path, "ok")
+        rows = await export.write(s, config, Scope(_period(config)), book)
+        book.close()
+        assert rows["Lượt"] == 4 and during == [-export.EXPORT_SQLITE_CACHE_KIB] and own != during[0]
+        assert await _cache_size(s) == own
+        failing = _FailingBook(tmp_path, "failed")
+        with pytest.raises(OSError, match="disk full"):
+            await export.write(s, config, Scope(_period(config)), failing)
+        failing.close()
+        assert await _cache_size(s) == own
