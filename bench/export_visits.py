@@ -157,10 +157,7 @@ async def _add_visits(store: Store, commune: Commune, count: int, rng: random.Ra
                     "created_at": created,
                 }
             )
-            skills.extend(
-                {"visit_id": vid, "skill_code": code, "team_code": team, "visited_on": day}
-                for code in rng.sample(SKILLS, rng.randint(1, 2))
-            )
+            skills.extend({"visit_id": vid, "skill_code": code} for code in rng.sample(SKILLS, rng.randint(1, 2)))
         await _insert(store, Visit, visits)
         await _insert(store, VisitSkill, skills)
         commune.next_visit += size

@@ -128,10 +128,7 @@ class Builder:
                     created_at=datetime(day.year, day.month, day.day, 10, tzinfo=VN_TZ).astimezone(UTC),
                 )
             )
-            skills.extend(
-                dict(visit_id=vid, skill_code=c, team_code=self.codes[t], visited_on=day)
-                for c in rng.sample(self.skills, rng.choice((1, 1, 2, 3)))
-            )
+            skills.extend(dict(visit_id=vid, skill_code=c) for c in rng.sample(self.skills, rng.choice((1, 1, 2, 3))))
         return visits, skills
 
     def corrections(self) -> list[dict[str, Any]]:

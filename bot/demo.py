@@ -149,7 +149,4 @@ async def _visits(
             session.add(visit)
             await session.flush()
             chosen = set(rng.choices(skills, weights=weights, k=rng.randint(1, 3)))
-            session.add_all(
-                VisitSkill(visit_id=visit.id, skill_code=code, team_code=team, visited_on=day)  # type: ignore[arg-type]
-                for code in chosen
-            )
+            session.add_all(VisitSkill(visit_id=visit.id, skill_code=code) for code in chosen)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel, select
 
 from bot.services import visit_summaries
 from bot.store.migrate import alembic_config, upgrade
-from bot.store.models import HouseholdReach, HouseholdSkill, VisitSkill
+from bot.store.models import HouseholdReach, HouseholdSkill, TeamSkillDay
 from tests.scratch_db import in_thread
 
 
@@ -24,8 +24,8 @@ async def test_migrations_match_models(store):
 
 
 async def test_0008_fills_the_summaries_from_the_visits_already_stored(store):
-    """A database with visits from before migration 0008: visit_skill gets each visit's team and day, and
-    household_reach / household_skill hold what services/visit_summaries computes."""
+    """A database with visits from before migration 0008: household_reach, household_skill and team_skill_day hold
+    what services/visit_summaries computes."""
     await store.engine.dispose()  # Alembic runs on its own connections
     in_thread(downgrade, alembic_config(store.url), "0007")
     rows = [
@@ -59,16 +59,18 @@ async def test_0008_fills_the_summaries_from_the_visits_already_stored(store):
     in_thread(upgrade, store.url)
 
     async with store.session() as s:
-        copied = (await s.exec(select(VisitSkill.visit_id, VisitSkill.team_code, VisitSkill.visited_on))).all()
-        assert {(v, t, d.isoformat()) for v, t, d in copied} == {
-            (1, "T01", "2026-11-05"),
-            (2, "T01", "2026-11-03"),
-            (3, "T01", "2026-11-01"),
-            (4, "T01", "2026-11-08"),
-        }
         reach = set((await s.exec(select(HouseholdReach.household_id, HouseholdReach.first_visit_on))).all())
         skills = set((await s.exec(select(HouseholdSkill.household_id, HouseholdSkill.skill_code))).all())
+        per_day = select(TeamSkillDay.visited_on, TeamSkillDay.skill_code, TeamSkillDay.visits)
+        days = {(d.isoformat(), code, n) for d, code, n in (await s.exec(per_day)).all()}
         assert reach == {(1, date(2026, 11, 3)), (2, date(2026, 11, 8))}
         assert skills == {(1, "vneid_install"), (2, "dvc"), (2, "bdhvs")}  # not v2 (return), not v3 (undone)
+        assert days == {  # v2 counts (a return visit is still a visit), v3 does not (undone)
+            ("2026-11-05", "vneid_install", 1),
+            ("2026-11-03", "dvc", 1),
+            ("2026-11-08", "dvc", 1),
+            ("2026-11-08", "bdhvs", 1),
+        }
         await visit_summaries.rebuild(s)
         assert set((await s.exec(select(HouseholdReach.household_id, HouseholdReach.first_visit_on))).all()) == reach
+        assert {(d.isoformat(), code, n) for d, code, n in (await s.exec(per_day)).all()} == days

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import upsert_insert
 from bot.store.models import ProcessedMessage
 
 
 async def first_time(session: AsyncSession, channel: str, message_id: str, now: datetime) -> bool:
     """Record the message id; False when it was already recorded."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stmt = (
         insert(ProcessedMessage)
         .values(channel=channel, message_id=message_id, received_at=now)

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import upsert_insert
 from bot.store.models import OutboxItem
 
 PENDING, SENT, FAILED, BLOCKED, WITHDRAWN = "pending", "sent", "failed", "blocked", "withdrawn"
@@ -80,8 +80,7 @@ async def enqueue_many(
 ) -> dict[str, int]:
     """Queue many keyed messages in a few multi-row INSERTs (a broadcast to thousands); a key already queued is
     skipped (ON CONFLICT DO NOTHING). Returns the new rows' ids by dedup key."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     ids: dict[str, int] = {}
     for start in range(0, len(messages), MANY_CHUNK):
         rows = [
@@ -116,8 +115,7 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> OutboxI
     existing = (await session.exec(select(OutboxItem.id).where(OutboxItem.dedup_key == values["dedup_key"]))).first()
     if existing is not None:
         return None
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     stmt = (
         insert(OutboxItem)
         .values(**values)

@@ -28,13 +28,11 @@ from bot.services import platform_status
 from bot.services.platform_status import Status
 from bot.store.models import (
     STATUS_ACTIVE,
-    STATUS_CORRECTED,
-    STATUS_UNDONE,
     Household,
     HouseholdReach,
     Member,
+    TeamSkillDay,
     Visit,
-    VisitSkill,
 )
 
 
@@ -99,7 +97,6 @@ class CommuneFigures:
 BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
 PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
 TOTAL = ""  # the key of the commune's totals in the grouped results
-RETIRED = (STATUS_CORRECTED, STATUS_UNDONE)  # visits that no longer count
 _NONE = Status.NONE.value
 
 
@@ -209,32 +206,21 @@ async def _cumulative(session: AsyncSession, teams: list[str], period: Period, g
 
 
 async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
-    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum).
-
-    Every visit of the period is counted from visit_skill's own index (it carries its visit's team and day), then
-    the few no longer active (corrected or undone) are taken off."""
-    in_period = and_(
-        col(VisitSkill.team_code).in_(teams),
-        col(VisitSkill.visited_on) >= period.start,
-        col(VisitSkill.visited_on) <= period.end,
-    )
-    every = select(VisitSkill.team_code, VisitSkill.skill_code, func.count()).where(in_period)
-    retired = (
-        select(VisitSkill.team_code, VisitSkill.skill_code, func.count())
-        .join(Visit, col(Visit.id) == VisitSkill.visit_id)
+    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum), summed
+    from the teams' counts per day (team_skill_day, kept by services/visit_summaries)."""
+    stmt = (
+        select(TeamSkillDay.team_code, TeamSkillDay.skill_code, func.sum(TeamSkillDay.visits))
         .where(
-            col(Visit.team_code).in_(teams),
-            col(Visit.status).in_(RETIRED),
-            col(Visit.visited_on) >= period.start,
-            col(Visit.visited_on) <= period.end,
+            col(TeamSkillDay.team_code).in_(teams),
+            col(TeamSkillDay.visited_on) >= period.start,
+            col(TeamSkillDay.visited_on) <= period.end,
         )
+        .group_by(TeamSkillDay.team_code, TeamSkillDay.skill_code)
     )
-    found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for stmt, sign in ((every, 1), (retired, -1)):
-        grouped = stmt.group_by(VisitSkill.team_code, VisitSkill.skill_code)
-        for team, skill, n in (await session.exec(grouped)).all():  # type: ignore[call-overload]
-            found[team][skill] += sign * int(n)
-    return {team: dict(counts) for team, counts in found.items()}
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    for team, skill, n in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+        found[team][skill] = int(n)
+    return found
 
 
 async def _priority(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, dict[str, int]]:

@@ -1,26 +1,33 @@
-"""What the progress figures need to know of each household's visits, kept beside them: the first day each team
-reached it (household_reach) and the first day a completed visit covered each skill there (household_skill).
+"""What the progress figures need to know of the visits, kept beside them in the transaction that changes them:
 
-Both are recomputed from the household's visits that still count, in the transaction that changed them
-(services/visits calls `refresh`), so they can never drift from the visits; `rebuild` recomputes every household
-(for rows written in bulk: the demo commune, benches, tests). The household's row is locked first, so two
-visits to one household saved at once on PostgreSQL refresh one after the other.
+- per household, the first day each team reached it (household_reach) and the first day a completed visit covered
+  each skill there (household_skill): recomputed from the household's visits that still count (`refresh`, called
+  by services/visits after a visit is saved, corrected or undone). The household's row is locked first, so two
+  visits to one household saved at once on PostgreSQL refresh one after the other, the second seeing the first;
+- per team, day and skill, how many active visits covered it (team_skill_day): counted up when a visit is saved
+  and down when it stops counting (`count_skills`), by atomic upserts that two transactions can make at once.
+
+`rebuild` recomputes all three from every visit, for rows written in bulk without services/visits (the demo
+commune, benches, tests); tests check that the kept rows always equal what it computes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.db import upsert_insert
 from bot.store.models import (
     OUTCOME_DONE,
     STATUS_ACTIVE,
     Household,
     HouseholdReach,
     HouseholdSkill,
+    TeamSkillDay,
     Visit,
     VisitSkill,
 )
@@ -65,7 +72,39 @@ async def refresh(session: AsyncSession, household_id: int) -> None:
     await _recompute(session, household_id)
 
 
+async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str], step: int) -> None:
+    """The visit's skills counted on its team and day: `step` 1 when it starts counting, -1 when it stops."""
+    codes = sorted(set(skills))
+    if not codes:
+        return
+    insert_ = upsert_insert(session)
+    rows = [dict(team_code=visit.team_code, visited_on=visit.visited_on, skill_code=c, visits=step) for c in codes]
+    stmt = insert_(TeamSkillDay).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["team_code", "visited_on", "skill_code"],
+        set_={"visits": TeamSkillDay.visits + stmt.excluded.visits},
+    )
+    await session.exec(stmt)  # type: ignore[call-overload]
+    if step < 0:  # a count back to nothing leaves no row, as rebuild would
+        gone = delete(TeamSkillDay).where(
+            col(TeamSkillDay.team_code) == visit.team_code,
+            col(TeamSkillDay.visited_on) == visit.visited_on,
+            col(TeamSkillDay.skill_code).in_(codes),
+            col(TeamSkillDay.visits) <= 0,
+        )
+        await session.exec(gone)  # type: ignore[call-overload]
+
+
 async def rebuild(session: AsyncSession) -> None:
-    """Recompute every household's summaries (after visits were written in bulk, not through services/visits)."""
+    """Recompute every summary (after visits were written in bulk, not through services/visits)."""
     await session.flush()
     await _recompute(session, None)
+    await session.exec(delete(TeamSkillDay))  # type: ignore[call-overload]
+    per_day = (
+        select(Visit.team_code, Visit.visited_on, VisitSkill.skill_code, func.count())
+        .join(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
+        .where(Visit.status == STATUS_ACTIVE)
+        .group_by(Visit.team_code, Visit.visited_on, VisitSkill.skill_code)
+    )
+    columns = ["team_code", "visited_on", "skill_code", "visits"]
+    await session.exec(insert(TeamSkillDay).from_select(columns, per_day))  # type: ignore[call-overload]

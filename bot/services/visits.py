@@ -88,8 +88,9 @@ async def _insert(
     )
     session.add(visit)
     await session.flush()
-    for code in dict.fromkeys(draft.skills):
-        session.add(VisitSkill(visit_id=visit.id, skill_code=code, team_code=team_code, visited_on=draft.visited_on))  # type: ignore[arg-type]
+    skills = list(dict.fromkeys(draft.skills))
+    session.add_all(VisitSkill(visit_id=visit.id, skill_code=code) for code in skills)  # type: ignore[arg-type]
+    await visit_summaries.count_skills(session, visit, skills, 1)
     return visit
 
 
@@ -246,6 +247,7 @@ async def _retire(session: AsyncSession, visit: Visit, status: str) -> None:
     if result.rowcount != 1:
         raise Refused(Refusal.NOT_ACTIVE)
     visit.status = status
+    await visit_summaries.count_skills(session, visit, await skills_of(session, visit.id or 0), -1)
 
 
 async def _resolve_flags(session: AsyncSession, visit_id: int, actor: Member, now: datetime) -> list[int]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def upsert_insert(session: AsyncSession) -> Any:
+    """The session's dialect's INSERT construct, which has ON CONFLICT (on_conflict_do_nothing / _do_update)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

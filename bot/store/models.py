@@ -105,17 +105,22 @@ class Visit(SQLModel, table=True):
 
 
 class VisitSkill(SQLModel, table=True):
-    """A skill a visit covered. The visit's team and day are copied here (a visit's are never changed: a correction
-    is a new visit), so that counting a period's skills reads this table's index alone."""
-
     __tablename__ = "visit_skill"
 
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     skill_code: str = Field(max_length=30, primary_key=True)
-    team_code: str = Field(max_length=20)
-    visited_on: date
 
-    __table_args__ = (Index("ix_visit_skill_team_day", "team_code", "visited_on", "skill_code"),)
+
+class TeamSkillDay(SQLModel, table=True):
+    """Derived from visits (services/visit_summaries): how many of the team's active visits of the day covered the
+    skill. A period's skill counts are summed from here, a row per team, day and skill."""
+
+    __tablename__ = "team_skill_day"
+
+    team_code: str = Field(max_length=20, primary_key=True)
+    visited_on: date = Field(primary_key=True)
+    skill_code: str = Field(max_length=30, primary_key=True)
+    visits: int
 
 
 class HouseholdReach(SQLModel, table=True):

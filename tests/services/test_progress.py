@@ -116,7 +116,7 @@ async def _build(s) -> Commune:  # type: ignore[no-untyped-def]
         s.add(v)
         await s.flush()
         for code in skills:
-            s.add(VisitSkill(visit_id=v.id, skill_code=code, team_code=team, visited_on=day))
+            s.add(VisitSkill(visit_id=v.id, skill_code=code))
         return v.id
 
     await visit("h1", "Lan", "T01", date(2026, 10, 10), 1, ["vneid_install"])  # v7
@@ -337,7 +337,7 @@ async def test_each_households_correction_is_its_own(store, config):
             v.created_at = _at(date(2026, 11, 5))
             s.add(v)
             await s.flush()
-            s.add(VisitSkill(visit_id=v.id, skill_code="bdhvs", team_code="T01", visited_on=v.visited_on))
+            s.add(VisitSkill(visit_id=v.id, skill_code="bdhvs"))
             homes.append(h.id)
         # A: corrected after its visit → "none"; B: corrected before its visit → the visit raises it to "guided"
         s.add(

@@ -1,6 +1,6 @@
-"""household_reach and household_skill follow the visits: after every save, correction and undo they hold exactly
-what recomputing them from all visits gives, on SQLite and PostgreSQL, also when two visits to one household are
-saved at once."""
+"""household_reach, household_skill and team_skill_day follow the visits: after every save, correction and undo
+they hold exactly what recomputing them from all visits gives, on SQLite and PostgreSQL, also when two visits to one
+household, or two of one team on one day, are saved at once."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ from sqlmodel import select
 
 from bot.services import households, visit_summaries, visits
 from bot.services.visits import EditRules, VisitDraft
-from bot.store.models import Household, HouseholdReach, HouseholdSkill, Member, Visit
+from bot.store.models import Household, HouseholdReach, HouseholdSkill, Member, TeamSkillDay, Visit
 
 TODAY = date(2026, 11, 20)  # the clock fixture's day
+
+
+async def _skill_days(s) -> set[tuple]:
+    stmt = select(TeamSkillDay.team_code, TeamSkillDay.visited_on, TeamSkillDay.skill_code, TeamSkillDay.visits)
+    return set((await s.exec(stmt)).all())
 
 
 async def _rows(s) -> tuple[set[tuple], set[tuple]]:
@@ -30,9 +35,9 @@ async def _rows(s) -> tuple[set[tuple], set[tuple]]:
 
 
 async def _assert_as_rebuilt(s) -> tuple[set[tuple], set[tuple]]:
-    kept = await _rows(s)
+    kept, days = await _rows(s), await _skill_days(s)
     await visit_summaries.rebuild(s)
-    assert await _rows(s) == kept
+    assert await _rows(s) == kept and await _skill_days(s) == days
     return kept
 
 
@@ -54,12 +59,19 @@ async def test_saves_corrections_and_undos_keep_the_summaries_exact(store, clock
         await visits.record(s, lan, home, VisitDraft(hid, ("dvc",), TODAY - timedelta(days=3), outcome="return"), now)
         await visits.record(s, hung, other, VisitDraft(oid, ("bdhvs", "cashless"), TODAY - timedelta(days=1)), now)
         reach, skills = await _assert_as_rebuilt(s)
-    # a visit asking for a return reaches the household but guides no platform yet
+        days = await _skill_days(s)
+    # a visit asking for a return reaches the household but guides no platform yet (its skill is still counted)
     assert reach == {(hid, "T01", TODAY - timedelta(days=3)), (oid, "T01", TODAY - timedelta(days=1))}
     assert skills == {
         (hid, "vneid_install", TODAY),
         (oid, "bdhvs", TODAY - timedelta(days=1)),
         (oid, "cashless", TODAY - timedelta(days=1)),
+    }
+    assert days == {
+        ("T01", TODAY, "vneid_install", 1),
+        ("T01", TODAY - timedelta(days=3), "dvc", 1),
+        ("T01", TODAY - timedelta(days=1), "bdhvs", 1),
+        ("T01", TODAY - timedelta(days=1), "cashless", 1),
     }
 
     later = now + timedelta(hours=1)
@@ -71,7 +83,10 @@ async def test_saves_corrections_and_undos_keep_the_summaries_exact(store, clock
         )
         corrected = await visits.correct(s, lan, visit, changes, later, rules)
         reach, skills = await _assert_as_rebuilt(s)
+        days = {(d, code, n) for _, d, code, n in await _skill_days(s)}
     assert (hid, "T01", TODAY - timedelta(days=5)) in reach
+    assert (TODAY, "vneid_install", 1) not in days  # moved to its corrected day, with the added skill
+    assert {(TODAY - timedelta(days=5), "vneid_install", 1), (TODAY - timedelta(days=5), "vneid_level2", 1)} <= days
     assert {(h, c, d) for h, c, d in skills if h == hid} == {
         (hid, "vneid_install", TODAY - timedelta(days=5)),
         (hid, "vneid_level2", TODAY - timedelta(days=5)),
@@ -129,3 +144,37 @@ async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock
         reach, skills = await _assert_as_rebuilt(s)
     assert reach == {(hid, "T01", TODAY - timedelta(days=2))}
     assert skills == {(hid, "vneid_install", TODAY), (hid, "dvc", TODAY - timedelta(days=2))}
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+async def test_two_visits_of_one_team_on_one_day_saved_at_once_are_both_counted(store, clock):
+    """Two households, one team, one day, one skill: the second upsert waits for the first and adds to it."""
+    now = clock.now()
+    async with store.session() as s:
+        lan, minh = await _member(s, now, "Lan"), await _member(s, now, "Minh")
+        homes = [
+            await households.create(s, "T01", households.NewHousehold(name, "Xóm 3"), lan.id, now, "v1")
+            for name in ("Nguyễn Văn An", "Trần Văn Bình")
+        ]
+
+    async def save(member: Member, hid: int) -> None:
+        async with store.session() as s:
+            household = await s.get(Household, hid)
+            await visits.record(s, member, household, VisitDraft(hid, ("dvc",), TODAY), now)
+
+    async with store.session() as first:
+        household = await first.get(Household, homes[0].id)
+        await visits.record(first, lan, household, VisitDraft(household.id, ("dvc",), TODAY), now)
+        second = asyncio.create_task(save(minh, homes[1].id))
+        waiting = 0
+        for _ in range(500):  # until the second save waits for this transaction's row of the day
+            waiting = await _lock_waiters(store)
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting == 1 and not second.done()
+    await second
+
+    async with store.session() as s:
+        await _assert_as_rebuilt(s)
+        assert await _skill_days(s) == {("T01", TODAY, "dvc", 2)}

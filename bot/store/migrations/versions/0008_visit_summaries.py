@@ -1,11 +1,11 @@
-"""visit summaries: visit_skill carries its visit's team and day; household_reach and household_skill
+"""visit summaries: household_reach, household_skill and team_skill_day
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01 10:00:00
 
-The progress figures count from these instead of joining every visit to its skills. The new tables are filled from
-the visits already stored, with the same statements as services/visit_summaries.rebuild.
+The progress figures count from these instead of going through every visit of a period and its skills. They are
+filled from the visits already stored, with the same statements as services/visit_summaries.rebuild.
 """
 
 from collections.abc import Sequence
@@ -19,24 +19,14 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_CODE = sqlmodel.sql.sqltypes.AutoString
+
 
 def upgrade() -> None:
-    op.add_column("visit_skill", sa.Column("team_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
-    op.add_column("visit_skill", sa.Column("visited_on", sa.Date(), nullable=True))
-    op.execute(
-        "UPDATE visit_skill SET"
-        " team_code = (SELECT visit.team_code FROM visit WHERE visit.id = visit_skill.visit_id),"
-        " visited_on = (SELECT visit.visited_on FROM visit WHERE visit.id = visit_skill.visit_id)"
-    )
-    with op.batch_alter_table("visit_skill", schema=None) as batch_op:
-        batch_op.alter_column("team_code", existing_type=sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False)
-        batch_op.alter_column("visited_on", existing_type=sa.Date(), nullable=False)
-        batch_op.create_index("ix_visit_skill_team_day", ["team_code", "visited_on", "skill_code"], unique=False)
-
     op.create_table(
         "household_reach",
         sa.Column("household_id", sa.Integer(), nullable=False),
-        sa.Column("team_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("team_code", _CODE(length=20), nullable=False),
         sa.Column("first_visit_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
         sa.PrimaryKeyConstraint("household_id", "team_code"),
@@ -48,10 +38,18 @@ def upgrade() -> None:
     op.create_table(
         "household_skill",
         sa.Column("household_id", sa.Integer(), nullable=False),
-        sa.Column("skill_code", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("skill_code", _CODE(length=30), nullable=False),
         sa.Column("first_done_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
         sa.PrimaryKeyConstraint("household_id", "skill_code"),
+    )
+    op.create_table(
+        "team_skill_day",
+        sa.Column("team_code", _CODE(length=20), nullable=False),
+        sa.Column("visited_on", sa.Date(), nullable=False),
+        sa.Column("skill_code", _CODE(length=30), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("team_code", "visited_on", "skill_code"),
     )
     op.execute(
         "INSERT INTO household_reach (household_id, team_code, first_visit_on)"
@@ -65,14 +63,17 @@ def upgrade() -> None:
         " WHERE visit.status = 'active' AND visit.outcome = 'done'"
         " GROUP BY visit.household_id, visit_skill.skill_code"
     )
+    op.execute(
+        "INSERT INTO team_skill_day (team_code, visited_on, skill_code, visits)"
+        " SELECT visit.team_code, visit.visited_on, visit_skill.skill_code, COUNT(*)"
+        " FROM visit JOIN visit_skill ON visit_skill.visit_id = visit.id WHERE visit.status = 'active'"
+        " GROUP BY visit.team_code, visit.visited_on, visit_skill.skill_code"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("team_skill_day")
     op.drop_table("household_skill")
     with op.batch_alter_table("household_reach", schema=None) as batch_op:
         batch_op.drop_index("ix_household_reach_team_day")
     op.drop_table("household_reach")
-    with op.batch_alter_table("visit_skill", schema=None) as batch_op:
-        batch_op.drop_index("ix_visit_skill_team_day")
-        batch_op.drop_column("visited_on")
-        batch_op.drop_column("team_code")
