@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from bot.core.messages import Option, numbered_options
 from bot.core.text import word_key
 
@@ -74,12 +76,28 @@ def _pick_mixed(key: str, numbered: list[tuple[int, Option]], by_number: dict[in
             rest = rest.replace(f" {name} ", " ")
             found.append(idx)
     unknown: list[str] = []
+    words = {name: idx for name, idx in names if name and " " not in name}
     for token in rest.split():
         if token.isdigit():
             if int(token) in by_number:
                 found.append(by_number[int(token)])
             else:
                 unknown.append(token)
+        elif (idx := _typo_of(token, words)) is not None:
+            found.append(idx)
     if not found:
         return None
     return Picked(tuple(dict.fromkeys(found)), tuple(unknown))
+
+
+TYPO_MIN_LENGTH = 4  # shorter words are too easily one letter from another option
+TYPO_MIN_SCORE = 85  # rapidfuzz ratio: "vneidd" → "vneid" scores 91, "dvcc" → "dvc" 86
+
+
+def _typo_of(token: str, words: dict[str, int]) -> int | None:
+    """The option a mistyped one-word name means, when exactly one name is that close ("vneidd" → vneid)."""
+    if len(token) < TYPO_MIN_LENGTH:
+        return None
+    scored = [(fuzz.ratio(token, name), idx) for name, idx in words.items()]
+    close = {idx for score, idx in scored if score >= TYPO_MIN_SCORE}
+    return close.pop() if len(close) == 1 else None

@@ -255,7 +255,7 @@ async def skills_prompt(ctx: Ctx) -> Reply:
 
 async def skills_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if not answer.keys:
-        return Stay(T.SKILLS_NONE)
+        return Stay(T.SKILLS_NOT_UNDERSTOOD.format(text=answer.text) if answer.text else T.SKILLS_NONE)
     ctx.data["skills"] = list(answer.keys)
     return Go("confirm")
 

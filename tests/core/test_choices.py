@@ -35,6 +35,29 @@ def test_multi_select_answers(typed, indexes):
     assert picked.unknown == ()
 
 
+@pytest.mark.parametrize(
+    ("typed", "indexes"),
+    [
+        ("vneidd", (0,)),  # one letter too many
+        ("vneidd dvcc 0", (0, 1, 3)),
+        ("xonng", (3,)),
+    ],
+)
+def test_a_mistyped_name_is_read_when_one_option_is_that_close(typed, indexes):
+    picked = pick(typed, SKILLS, multi=True)
+    assert picked is not None and picked.indexes == indexes
+
+
+@pytest.mark.parametrize("typed", ["vne", "abcde", "thanh toann xyz"])
+def test_words_not_close_to_one_name_pick_nothing(typed):
+    assert pick(typed, SKILLS, multi=True) is None
+
+
+def test_a_word_as_close_to_two_names_is_not_guessed():
+    twins = (Option("a", "A", ("ddmuc2",)), Option("b", "B", ("ddmuc3",)), Option(DONE_KEY, "✅ Xong", ("xong",)))
+    assert pick("ddmuc", twins, multi=True) is None
+
+
 def test_number_out_of_range_is_reported():
     picked = pick("7", SKILLS, multi=True)
     assert picked is not None and picked.unknown == ("7",)

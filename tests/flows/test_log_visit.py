@@ -75,6 +75,15 @@ async def test_a_typo_reprompts_and_keeps_what_was_entered(router, deps):
     )
 
 
+async def test_a_mistyped_skill_is_read_and_a_word_naming_none_is_pointed_out(router, deps):
+    chat = await joined(router, deps, "u1")
+    await _add_household_by_text(chat, "Nguyen Van An", "Xom 3")
+    await chat.say("lung tung")
+    assert T.SKILLS_NOT_UNDERSTOOD.format(text="lung tung") in chat.text and T.SKILLS_ASK[:20] in chat.text
+    await chat.say("vneidd dvcc 0")
+    assert "Kiểm tra lại" in chat.text and "Cài đặt VNeID, Dịch vụ công trực tuyến" in chat.text
+
+
 async def test_forged_and_replayed_buttons_do_nothing(router, deps):
     chat = await joined(router, deps, "u1")
     await _add_household_by_text(chat, "Nguyễn Văn An", "Xóm 3")
