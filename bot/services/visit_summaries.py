@@ -1,11 +1,14 @@
 """What the progress figures need to know of the visits, kept beside them in the transaction that changes them:
 
 - per household, the first day each team reached it (household_reach) and the first day a completed visit covered
-  each skill there (household_skill): recomputed from the household's visits that still count (`refresh`, called
-  by services/visits after a visit is saved, corrected or undone). The household's row is locked first, so two
-  visits to one household saved at once on PostgreSQL refresh one after the other, the second seeing the first;
-- per team, day and skill, how many active visits covered it (team_skill_day): counted up when a visit is saved
-  and down when it stops counting (`count_skills`), by atomic upserts that two transactions can make at once.
+  each skill there (household_skill);
+- per team, day and skill, how many active visits covered it (team_skill_day).
+
+A new visit (`added`) can only make first days earlier and add to its day's counts: atomic upserts, which two
+transactions can make at once (on PostgreSQL the second waits for the first's row, then keeps the earlier day or
+adds its count). A visit that stops counting (`count_skills` with -1, then `refresh`) may have been a household's
+first: its rows are recomputed from the visits that still count, after locking the household's row, so two
+corrections to one household refresh one after the other.
 
 `rebuild` recomputes all three from every visit, for rows written in bulk without services/visits (the demo
 commune, benches, tests); tests check that the kept rows always equal what it computes.
@@ -16,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert
+from sqlalchemy import Select, case, delete, func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,11 +68,33 @@ async def _recompute(session: AsyncSession, household_id: int | None) -> None:
 
 
 async def refresh(session: AsyncSession, household_id: int) -> None:
-    """Recompute one household's summaries from its visits (after a visit was saved, corrected or undone)."""
+    """Recompute one household's summaries from its visits (after a visit stopped counting: corrected, undone)."""
     await session.flush()
     lock = select(Household.id).where(Household.id == household_id).with_for_update()
     await session.exec(lock)
     await _recompute(session, household_id)
+
+
+async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> None:
+    """A new active visit: its day can only make the household's first days earlier, and its skills count on its
+    team's day. Upserts (no recompute): concurrent saves each keep the earlier day, and both are counted."""
+    codes = sorted(set(skills))
+    insert_ = upsert_insert(session)
+    reach = insert_(HouseholdReach).values(
+        household_id=visit.household_id, team_code=visit.team_code, first_visit_on=visit.visited_on
+    )
+    await session.exec(_keep_earlier(reach, ["household_id", "team_code"], HouseholdReach.first_visit_on))  # type: ignore[call-overload]
+    if visit.outcome == OUTCOME_DONE and codes:
+        rows = [dict(household_id=visit.household_id, skill_code=c, first_done_on=visit.visited_on) for c in codes]
+        first = insert_(HouseholdSkill).values(rows)
+        await session.exec(_keep_earlier(first, ["household_id", "skill_code"], HouseholdSkill.first_done_on))  # type: ignore[call-overload]
+    await count_skills(session, visit, codes, 1)
+
+
+def _keep_earlier(stmt: Any, keys: list[str], day: Any) -> Any:
+    """ON CONFLICT: keep the earlier of the stored day and the new one."""
+    new = stmt.excluded[day.key]
+    return stmt.on_conflict_do_update(index_elements=keys, set_={day.key: case((new < day, new), else_=day)})
 
 
 async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str], step: int) -> None:

@@ -52,7 +52,6 @@ async def record(
     visit = await _insert(session, draft, member.id or 0, household.team_code, now)
     household.updated_at = now
     session.add(household)
-    await visit_summaries.refresh(session, household.id or 0)
     await audit.record(
         session,
         now,
@@ -90,7 +89,7 @@ async def _insert(
     await session.flush()
     skills = list(dict.fromkeys(draft.skills))
     session.add_all(VisitSkill(visit_id=visit.id, skill_code=code) for code in skills)  # type: ignore[arg-type]
-    await visit_summaries.count_skills(session, visit, skills, 1)
+    await visit_summaries.added(session, visit, skills)
     return visit
 
 
