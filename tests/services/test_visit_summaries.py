@@ -107,10 +107,16 @@ async def test_saves_corrections_and_undos_keep_the_summaries_exact(store, clock
     assert not any(h == oid for h, _, _ in reach) and not any(h == oid for h, _, _ in skills)
 
 
-async def _lock_waiters(store) -> int:
-    async with store.engine.connect() as conn:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        return (await conn.execute(text(query))).scalar_one()
+async def _waits_for_a_lock(store, task: asyncio.Task[None]) -> bool:
+    """True once one session of this database waits for a lock while `task` has not finished (polled, up to 5 s)."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    for _ in range(500):
+        async with store.engine.connect() as conn:
+            waiting = (await conn.execute(text(query))).scalar_one()
+        if waiting:
+            return waiting == 1 and not task.done()
+        await asyncio.sleep(0.01)
+    return False
 
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)
@@ -131,13 +137,7 @@ async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock
         household = await first.get(Household, hid)
         await visits.record(first, lan, household, VisitDraft(hid, ("vneid_install",), TODAY), now)
         second = asyncio.create_task(save(minh, "dvc", TODAY - timedelta(days=2)))
-        waiting = 0
-        for _ in range(500):  # until the second save is waiting for this transaction's lock
-            waiting = await _lock_waiters(store)
-            if waiting:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting == 1 and not second.done()
+        assert await _waits_for_a_lock(store, second)
     await second
 
     async with store.session() as s:
@@ -166,13 +166,7 @@ async def test_two_visits_of_one_team_on_one_day_saved_at_once_are_both_counted(
         household = await first.get(Household, homes[0].id)
         await visits.record(first, lan, household, VisitDraft(household.id, ("dvc",), TODAY), now)
         second = asyncio.create_task(save(minh, homes[1].id))
-        waiting = 0
-        for _ in range(500):  # until the second save waits for this transaction's row of the day
-            waiting = await _lock_waiters(store)
-            if waiting:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting == 1 and not second.done()
+        assert await _waits_for_a_lock(store, second)
     await second
 
     async with store.session() as s:
