@@ -25,7 +25,6 @@ from bot.core.periods import Kind, Period, days_left
 from bot.core.roles import Role
 from bot.core.text import vi_sort_key
 from bot.services import platform_status
-from bot.services.platform_status import Status
 from bot.store.models import (
     STATUS_ACTIVE,
     Household,
@@ -97,7 +96,6 @@ class CommuneFigures:
 BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
 PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
 TOTAL = ""  # the key of the commune's totals in the grouped results
-_NONE = Status.NONE.value
 
 
 def luot_target(config: Config, period: Period) -> int:
