@@ -92,7 +92,9 @@ class CommuneFigures:
 # when it is active and dated in the period; a visit that asked for a return ("cần quay lại") still counts as a
 # visit, its lượt and its household reached, but only completed visits imply a platform status (platform_status's
 # rule). Figures about the register (registered, platform, Bình dân học vụ số) are per team; the commune's are
-# their sums, as a household is in one team's register. Nothing loads visits into Python.
+# their sums, as a household is in one team's register. Nothing loads visits into Python. Households reached
+# for the first time and up to a day, skill counts, and platform statuses of households with no correction are
+# read from the summaries services/visit_summaries keeps beside the visits, not from the visits themselves.
 BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
 PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
 TOTAL = ""  # the key of the commune's totals in the grouped results
