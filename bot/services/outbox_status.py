@@ -18,7 +18,6 @@ from bot.services import outbox, quota
 from bot.store.models import OutboxItem
 
 RECENT_ERRORS = 5
-ZALO = quota.ZALO
 
 
 @dataclass(frozen=True)
@@ -130,13 +129,13 @@ def _channel_lines(status: ChannelStatus, tz: ZoneInfo) -> list[str]:
 async def report(session: AsyncSession, config: Config, now: datetime) -> str:
     """The whole `sotay outbox status` answer, in Vietnamese."""
     tz = config.tz
-    found = await channels(session, now, tz, always=("telegram", ZALO))
+    found = await channels(session, now, tz, always=("telegram", quota.ZALO))
     lines = [T.CLI_OUTBOX_TITLE.format(at=_at(now, tz))]
     for status in found:
         lines += _channel_lines(status, tz)
-        if status.channel == ZALO:
+        if status.channel == quota.ZALO:
             limit = config.channels.zalo.monthly_quota
-            used = await quota.used_this_month(session, ZALO, now, tz)
+            used = await quota.used_this_month(session, quota.ZALO, now, tz)
             share = f"{100 * used / limit:.0f}%" if limit else "—"
             month = now.astimezone(tz).strftime("%m/%Y")
             lines.append(T.CLI_OUTBOX_QUOTA.format(month=month, used=used, limit=limit, share=share))
