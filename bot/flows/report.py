@@ -38,6 +38,11 @@ _SUBMIT, _LATER, _CLOSE, _BACK, _OTHER, _CLEAR, _CONFIRM, _REOPEN = (
     "confirm",
     "reopen",
 )
+_PART_WORDS = {  # what a leader types for a text part, short of its whole name
+    "good_practices": ("mo hinh", "mo hinh hay", "cach lam"),
+    "difficulties": ("kho khan", "vuong mac"),
+    "proposals": ("de xuat", "kien nghi"),
+}
 _TEAM_PREFIX = "t:"
 
 
@@ -289,7 +294,7 @@ async def preview_prompt(ctx: Ctx) -> Reply:
     lines.append(T.REPORT_PREVIEW_HINT)
     again = report is not None and report.first_submitted_at is not None
     edits = tuple(
-        Option(part, T.REPORT_BTN_EDIT.format(label=T.REPORT_PARTS[part]), (T.REPORT_PARTS[part],))
+        Option(part, T.REPORT_BTN_EDIT.format(label=T.REPORT_PARTS[part]), (T.REPORT_PARTS[part], *_PART_WORDS[part]))
         for part in reports.TEXT_PARTS
     )
     submit = Option(_SUBMIT, T.REPORT_BTN_RESUBMIT if again else T.REPORT_BTN_SUBMIT, ("nop", "nop bao cao", "nop lai"))

@@ -91,6 +91,17 @@ async def test_the_leader_chooses_a_report_and_the_draft_is_kept_between_session
     assert "Đã xoá" in leader.text and leader.text.count("(chưa viết)") == 3
 
 
+async def test_a_text_part_is_chosen_by_typing_a_short_name_without_diacritics(router, deps):
+    leader, _ = await _team(router, deps)
+    await leader.say("/baocao 2026-11")
+    for typed, label in [("mo hinh hay", "Mô hình hay"), ("kho khan", "Khó khăn"), ("kien nghi", "Đề xuất")]:
+        await leader.say(typed)
+        assert "Gõ nội dung" in leader.text and label in leader.text, typed
+        await leader.say(f"Viết cho phần {label}")
+        assert f"Đã lưu “{label}" in leader.text
+    assert "(chưa viết)" not in leader.text
+
+
 async def test_a_text_part_is_masked_and_limited(router, deps):
     leader, _ = await _team(router, deps)
     await leader.say("/baocao 2026-11")
