@@ -33,6 +33,10 @@ WELCOME_STRANGER = (
 INTERNAL_ERROR = (
     "Xin lỗi, bot gặp sự cố khi xử lý tin nhắn này. Những gì bạn đã nhập vẫn được giữ; hãy gửi lại sau ít phút."
 )
+FILE_NO_NAME = "tep"  # a sent file whose name was nothing but unreadable characters
+MESSAGE_TOO_LONG = (
+    "Tin nhắn dài quá ({length} ký tự, tối đa {limit}), bot chưa đọc. Hãy gửi ngắn hơn; việc đang làm dở vẫn được giữ."
+)
 DONT_UNDERSTAND = "Mình chưa hiểu. Gõ /ghinhan để ghi nhận một hộ, hoặc /trogiup để xem các lệnh."
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /trogiup để xem các lệnh bạn dùng được."
 NOT_ALLOWED = "Lệnh này không dành cho vai trò của bạn. Gõ /trogiup để xem các lệnh bạn dùng được."

@@ -78,7 +78,7 @@ def _pick_mixed(key: str, numbered: list[tuple[int, Option]], by_number: dict[in
     unknown: list[str] = []
     words = {name: idx for name, idx in names if name and " " not in name}
     for token in rest.split():
-        if token.isdigit():
+        if token.isascii() and token.isdigit():
             if int(token) in by_number:
                 found.append(by_number[int(token)])
             else:

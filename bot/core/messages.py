@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -75,8 +76,11 @@ def callback_data(token: str, index: int) -> str:
     return f"{token}:{index}"
 
 
+_CALLBACK = re.compile(r"([A-Za-z0-9_-]{1,32}):([0-9]{1,3})")
+
+
 def parse_callback_data(data: str) -> tuple[str, int] | None:
-    token, sep, index = data.partition(":")
-    if not sep or not token or not index.isdigit() or len(data) > 64:
-        return None
-    return token, int(index)
+    """The token and option index of a button press made by `callback_data`; None for anything else. Only ASCII
+    digits: `str.isdigit` also takes "١" or "²", which a forged press could use to pick an option."""
+    found = _CALLBACK.fullmatch(data)
+    return (found.group(1), int(found.group(2))) if found else None

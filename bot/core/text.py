@@ -17,6 +17,51 @@ _TONE_ORDER = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u032
 _BASE_RANK = {ch: i for i, ch in enumerate(_BASE_ORDER)}
 
 
+# Format characters a phone or a copy-paste slips in (zero-width spaces, byte-order marks, direction marks and
+# overrides): invisible, and they split words. The zero-width joiner stays: emoji sequences are made with it.
+_KEEP_FORMAT = frozenset("\u200d")
+_SAFE_CACHE: dict[str, str] = {}
+
+
+def _cleaned_char(ch: str) -> str:
+    """One character of what a user sent, as the bot reads it ("" to drop it)."""
+    if ch in "\n\r":
+        return ch
+    if ch == "\t":
+        return " "
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Cs") or (category == "Cf" and ch not in _KEEP_FORMAT):
+        return ""  # control characters (NUL too) and lone surrogates cannot be stored or sent back
+    if category == "Nd" and not "0" <= ch <= "9":
+        return str(unicodedata.decimal(ch))  # a digit of another script ("２", "١") is the digit it shows
+    return ch
+
+
+def clean_typed(text: str) -> str:
+    """What a user sent, made safe to read, store and quote back: lone surrogates, control and invisible format
+    characters dropped (line breaks kept, tabs as spaces), digits of any script as 0-9, then Unicode NFC.
+
+    Every channel's text passes here once, at the router's door, so no step ever sees such characters."""
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        cleaned = _SAFE_CACHE.get(ch)
+        if cleaned is None:
+            cleaned = _cleaned_char(ch)
+            if len(_SAFE_CACHE) < 4096:
+                _SAFE_CACHE[ch] = cleaned
+        out.append(cleaned)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """The start of something a user typed, to quote back in an answer: one line, at most `limit` characters
+    ("…" when cut), so a long message never makes a long answer."""
+    flat = _SPACES.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
 def nfc(text: str) -> str:
     """Unicode NFC with runs of white space folded to one space and the ends trimmed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()

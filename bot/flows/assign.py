@@ -6,7 +6,7 @@ import re
 
 from bot import texts as T
 from bot.core.messages import Option, Reply
-from bot.core.text import nfc
+from bot.core.text import excerpt, nfc
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step, selection
 from bot.flows.log_visit import household_label, team_household
@@ -86,7 +86,7 @@ async def households_answer(ctx: Ctx, answer: Answer) -> Outcome:
         query = nfc(answer.text)
         found = await households.search(ctx.session, ctx.member.team_code or "", query) if len(query) >= 2 else []
         if not found:
-            return Stay(T.HH_NO_MATCH_FIND.format(query=query))
+            return Stay(T.HH_NO_MATCH_FIND.format(query=excerpt(query)))
         ctx.data["found"] = [h.id for h in found]
         return Go("households")
     if not answer.keys:

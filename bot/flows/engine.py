@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts as T
 from bot.core.choices import Picked, pick
 from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, parse_callback_data
+from bot.core.text import excerpt
 from bot.flows.context import Ctx
 from bot.services import audit
 from bot.store.models import Conversation
@@ -245,7 +246,7 @@ class FlowEngine:
                 picked = None  # a multi-select that also takes a typed search
             if picked is not None and picked.unknown:
                 return [
-                    Reply(T.NOT_AN_OPTION.format(answer=", ".join(picked.unknown))),
+                    Reply(T.NOT_AN_OPTION.format(answer=excerpt(", ".join(picked.unknown)))),
                     await self._enter(ctx, flow, state.step, keep_token=True),
                 ]
             if picked is not None:

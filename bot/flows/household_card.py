@@ -13,7 +13,7 @@ from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.phone import display_phone
 from bot.core.roles import Role
-from bot.core.text import nfc
+from bot.core.text import excerpt, nfc
 from bot.flows import assign, log_visit
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step, Switch
@@ -87,7 +87,7 @@ async def list_prompt(ctx: Ctx) -> Reply:
     team = ctx.member.team_code or ""
     if "search" in ctx.data:
         found = await households.in_team(ctx.session, team, ctx.data.get("found", []))
-        text = T.HH_SEARCH_RESULTS.format(query=ctx.data["search"])
+        text = T.HH_SEARCH_RESULTS.format(query=excerpt(ctx.data["search"]))
     else:
         found = await households.recent_for_member(
             ctx.session, team, ctx.member.id or 0, ctx.config.flows.recent_households
@@ -105,7 +105,7 @@ async def list_answer(ctx: Ctx, answer: Answer) -> Outcome:
         return Stay(T.HH_TYPE_MORE)
     found = await households.search(ctx.session, ctx.member.team_code or "", query)
     if not found:
-        return Stay(T.HH_NO_MATCH_FIND.format(query=query))
+        return Stay(T.HH_NO_MATCH_FIND.format(query=excerpt(query)))
     ctx.data.update(mode=FIND, search=query, found=[h.id for h in found])
     return Go("list")
 
@@ -250,7 +250,7 @@ async def start_find(ctx: Ctx, args: str) -> Outcome:
     if len(query) >= 2:
         found = await households.search(ctx.session, ctx.member.team_code or "", query)
         if not found:
-            return Go("list", (Reply(T.HH_NO_MATCH_FIND.format(query=query)),))
+            return Go("list", (Reply(T.HH_NO_MATCH_FIND.format(query=excerpt(query))),))
         ctx.data.update(mode=FIND, search=query, found=[h.id for h in found])
     return Go("list")
 

@@ -13,7 +13,7 @@ from bot.core.dates import parse_day
 from bot.core.messages import Option, Reply
 from bot.core.phone import display_phone, normalise_phone
 from bot.core.quick_entry import QuickEntry, parse_quick_entry
-from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc, word_key
+from bot.core.text import CITIZEN_ID_MASK, excerpt, mask_citizen_ids, nfc, word_key
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
 from bot.flows.visit_day import DAY_KEY, chosen_day, day_step, why_closed
@@ -59,7 +59,7 @@ async def start(ctx: Ctx, args: str) -> Outcome:
     if by_id:  # "/ghinhan #12": from a household's card or the follow-up list
         return await _choose(ctx, f"h{by_id.group(1)}")
     if query and not await _search(ctx, query):
-        return Go("household", (Reply(T.HH_NO_MATCH.format(query=query)),))
+        return Go("household", (Reply(T.HH_NO_MATCH.format(query=excerpt(query))),))
     return Go("household")
 
 
@@ -67,7 +67,7 @@ async def _search(ctx: Ctx, query: str) -> bool:
     """Search the team's households and keep the hits for the next prompt; False when nothing matched."""
     found = await households.search(ctx.session, ctx.member.team_code or "", query)
     if found:
-        ctx.data.update(search=query, found=[h.id for h in found])
+        ctx.data.update(search=query[: households.SEARCH_MAX_CHARS], found=[h.id for h in found])
     return bool(found)
 
 
@@ -106,7 +106,7 @@ async def household_prompt(ctx: Ctx) -> Reply:
     team = ctx.member.team_code or ""
     found = await households.in_team(ctx.session, team, ctx.data.get("found", []))
     if found:
-        return Reply(T.HH_SEARCH_RESULTS.format(query=ctx.data["search"]), _household_options(found))
+        return Reply(T.HH_SEARCH_RESULTS.format(query=excerpt(ctx.data["search"])), _household_options(found))
     recent = await households.recent_for_member(
         ctx.session, team, ctx.member.id or 0, ctx.config.flows.recent_households
     )
@@ -130,7 +130,7 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if len(query) < 2:
         return Stay(T.HH_TYPE_MORE)
     if not await _search(ctx, query):
-        return Stay(T.HH_NO_MATCH.format(query=query))
+        return Stay(T.HH_NO_MATCH.format(query=excerpt(query)))
     return Go("household")
 
 
@@ -255,7 +255,7 @@ async def skills_prompt(ctx: Ctx) -> Reply:
 
 async def skills_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if not answer.keys:
-        return Stay(T.SKILLS_NOT_UNDERSTOOD.format(text=answer.text) if answer.text else T.SKILLS_NONE)
+        return Stay(T.SKILLS_NOT_UNDERSTOOD.format(text=excerpt(answer.text)) if answer.text else T.SKILLS_NONE)
     ctx.data["skills"] = list(answer.keys)
     return Go("confirm")
 
@@ -428,7 +428,7 @@ async def _take_quick_entry(ctx: Ctx, entry: QuickEntry) -> tuple[Reply, ...]:
     if entry.masked_id:
         notes.append(Reply(T.CITIZEN_ID_MASKED))
     if entry.unknown:
-        notes.append(Reply(T.GN_UNKNOWN.format(parts=", ".join(f"“{part}”" for part in entry.unknown))))
+        notes.append(Reply(T.GN_UNKNOWN.format(parts=", ".join(f"“{excerpt(part)}”" for part in entry.unknown[:5]))))
     if entry.skills:
         ctx.data["skills"] = list(entry.skills)
     if entry.people:

@@ -19,7 +19,7 @@ from bot import texts as T
 from bot.core.messages import Reply
 from bot.core.periods import Kind, Period
 from bot.core.roles import Role
-from bot.core.text import fold
+from bot.core.text import excerpt, fold
 from bot.flows.context import Ctx
 from bot.render.chart import progress_chart
 from bot.render.commune_report import report_docx, report_text, vi_int
@@ -55,7 +55,7 @@ def _asked(ctx: Ctx, args: str, command: str) -> _Asked | Reply:
         elif period is None and (parsed := windows.parse(token)) is not None:
             period = parsed
         else:
-            return Reply(T.PERIOD_BAD_KEY.format(key=token, command=command, example=current.key))
+            return Reply(T.PERIOD_BAD_KEY.format(key=excerpt(token), command=command, example=current.key))
     if ctx.role.is_commune_wide:
         return _Asked(period or current, team, coverage)
     own = ctx.config.team(ctx.member.team_code)

@@ -17,6 +17,7 @@ from bot.config import Team
 from bot.core.messages import Reply
 from bot.core.periods import Kind, Period
 from bot.core.roles import Role
+from bot.core.text import excerpt
 from bot.flows.context import Ctx
 from bot.render import progress_text
 from bot.services import progress
@@ -70,4 +71,4 @@ def _parse(ctx: Ctx, args: str) -> Request | Reply:
 
 
 def _usage(ctx: Ctx, word: str) -> str:
-    return T.PROGRESS_USAGE.format(arg=word) + (T.PROGRESS_USAGE_STAFF if ctx.role.is_commune_wide else "")
+    return T.PROGRESS_USAGE.format(arg=excerpt(word)) + (T.PROGRESS_USAGE_STAFF if ctx.role.is_commune_wide else "")

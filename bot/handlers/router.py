@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts as T
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.core.roles import Role
-from bot.core.text import nfc_lines
+from bot.core.text import clean_typed, nfc_lines
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
 from bot.handlers import (
@@ -32,6 +32,9 @@ from bot.services import invites as invite_codes
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
+# Longer than any answer a step takes (a broadcast: 1,600; a report part: 1,000), and than Telegram sends (4,096):
+# such a message is a paste by mistake, answered with a short note instead of being read.
+MAX_MESSAGE_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Router:
         effects: either the message is handled and its answer queued, or neither happened and a redelivery of
         the message is processed afresh.
         """
+        inbound = _cleaned(inbound)
         try:
             async with self.deps.store.session() as session:
                 handled = await self._handle(session, inbound)
@@ -135,6 +139,8 @@ class Router:
         now = self.deps.clock.now()
         if not await dedup.first_time(session, inbound.channel, inbound.message_id, now):
             return Handled(duplicate=True)
+        if len(inbound.text) > MAX_MESSAGE_CHARS:  # nothing is read, so a flow in progress keeps its step
+            return Handled([Reply(T.MESSAGE_TOO_LONG.format(length=len(inbound.text), limit=MAX_MESSAGE_CHARS))])
         inbound = _normalised(inbound)
         member = await members.by_identity(session, inbound.channel, inbound.user_ref)
         if member is None:
@@ -191,6 +197,25 @@ class Router:
         if ctx.role not in command.roles:
             return [Reply(T.NOT_ALLOWED)]
         return await command.run(ctx, args)
+
+
+def _cleaned(inbound: Inbound) -> Inbound:
+    """Every text field of what arrived, without characters that can be neither stored nor sent back (lone
+    surrogates, NUL and other controls, invisible format marks): a channel may hand over anything its JSON held."""
+    file = inbound.file
+    if file is not None:
+        file = (clean_typed(file[0]).strip() or T.FILE_NO_NAME, file[1])
+    cleaned = replace(
+        inbound,
+        user_ref=clean_typed(inbound.user_ref),
+        chat_ref=clean_typed(inbound.chat_ref),
+        message_id=clean_typed(inbound.message_id),
+        text=clean_typed(inbound.text),
+        choice=None if inbound.choice is None else clean_typed(inbound.choice),
+        display_name=None if inbound.display_name is None else clean_typed(inbound.display_name).strip() or None,
+        file=file,
+    )
+    return inbound if cleaned == inbound else cleaned
 
 
 def _normalised(inbound: Inbound) -> Inbound:

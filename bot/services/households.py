@@ -19,6 +19,10 @@ from bot.services.household_match import MatchIndex, address_numbers
 from bot.store.models import Household, Visit
 
 SEARCH_CUTOFF = 75
+# A search reads at most this much of what was typed: a name has a few words, and every word costs a condition in
+# the query (a pasted paragraph once gave SQLite "Expression tree is too large" and PostgreSQL too many arguments).
+SEARCH_MAX_WORDS = 6
+SEARCH_MAX_CHARS = 120  # as long as a stored name (Household.head_name)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ def _starts_a_word(token: str) -> ColumnElement[bool]:
     return _name_words().like(f"% {token}%")
 
 
+def search_key(text: str) -> str:
+    """The folded words of a name or address typed to search with, bounded: the first SEARCH_MAX_WORDS distinct
+    words within SEARCH_MAX_CHARS characters."""
+    words = dict.fromkeys(word_key(text[: SEARCH_MAX_CHARS * 4])[:SEARCH_MAX_CHARS].split())
+    return " ".join(list(words)[:SEARCH_MAX_WORDS])
+
+
 def _active_in(team_code: str) -> tuple[ColumnElement[bool], ...]:
     return (Household.team_code == team_code, col(Household.archived_at).is_(None))  # type: ignore[return-value]
 
@@ -101,7 +112,7 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
        word (and the other's first letter does).
     The first two are answered by the database, so a register of 20,000 households is not read into memory.
     """
-    key = word_key(query)
+    key = search_key(query)
     if not key:
         return []
     tokens = key.split()
@@ -153,7 +164,8 @@ def _may_match(name_key: str, address_key: str, phone: str | None) -> ColumnElem
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
     """Existing households that are probably the same as `new`: same phone, or a close name and address."""
-    name_key, address_key, phone = word_key(new.head_name), word_key(new.address), _e164(new.phone)
+    name_key, address_key = word_key(new.head_name)[:SEARCH_MAX_CHARS], word_key(new.address)[:SEARCH_MAX_CHARS]
+    phone = _e164(new.phone)
     rows = await session.exec(
         select(Household.id, Household.name_key, Household.address_key, Household.phone).where(  # type: ignore[call-overload]
             Household.team_code == team_code,
