@@ -311,6 +311,10 @@ class Reminders(_Strict):
 
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # Wrong codes one sender may try within the window before a cool-down; a code is 8 characters of 31, so at
+    # this pace guessing one of a commune's live codes would take longer than the universe has existed.
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    attempt_window_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
 
 class Privacy(_Strict):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.services import dedup, household_import, reminders
+from bot.services import dedup, household_import, invites, reminders
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,14 @@ async def prune_processed_messages(deps: Deps) -> int:
     async with deps.store.session() as session:
         removed = await dedup.prune(session, deps.clock.now() - dedup.RETENTION)
     log.info("pruned %d processed message ids", removed)
+    return removed
+
+
+async def prune_join_attempts(deps: Deps) -> int:
+    """Forget wrong invite codes older than any cool-down window (they are kept only to count recent ones)."""
+    async with deps.store.session() as session:
+        removed = await invites.prune_attempts(session, deps.clock.now() - invites.ATTEMPT_RETENTION)
+    log.info("pruned %d join attempts", removed)
     return removed
 
 
@@ -63,4 +71,7 @@ def build_scheduler(deps: Deps, catch_up: bool = True) -> AsyncIOScheduler:
         prune_processed_messages, "cron", hour=3, minute=17, args=[deps], id="prune_processed", coalesce=True
     )
     scheduler.add_job(prune_uploads, "cron", hour=3, minute=27, args=[deps], id="prune_uploads", coalesce=True)
+    scheduler.add_job(
+        prune_join_attempts, "cron", hour=3, minute=37, args=[deps], id="prune_join_attempts", coalesce=True
+    )
     return scheduler

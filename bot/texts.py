@@ -79,6 +79,10 @@ JOIN_OK = (
 JOIN_UNKNOWN = "Mã mời không đúng. Hãy kiểm tra lại từng ký tự (mã gồm 8 chữ và số, ví dụ ABCD2345) rồi gửi /start MÃ."
 JOIN_USED = "Mã mời này đã được dùng. Mỗi mã chỉ dùng một lần; hãy xin tổ trưởng hoặc cán bộ xã một mã mới."
 JOIN_EXPIRED = "Mã mời này đã hết hạn. Hãy xin tổ trưởng hoặc cán bộ xã một mã mới."
+JOIN_THROTTLED = (
+    "Mã mời đã bị gõ sai {tries} lần liền. Để giữ an toàn, hãy đợi {minutes} phút rồi gửi lại /start MÃ; "
+    "nếu mã vẫn không đúng, hãy xin tổ trưởng hoặc cán bộ xã một mã mới."
+)
 JOIN_ALREADY = "Bạn đã tham gia rồi. Gõ /trogiup để xem các lệnh."
 
 # --- invites ------------------------------------------------------------------------------------------------

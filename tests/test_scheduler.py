@@ -18,7 +18,12 @@ def test_the_reminders_job_runs_every_tick_and_at_once_on_start(deps):
     assert job.trigger.interval == timedelta(minutes=deps.config.reminders.tick_minutes)
     assert job.next_run_time is not None  # catch up at once after a restart
     assert not hasattr(build_scheduler(deps, catch_up=False).get_job("reminders"), "next_run_time")  # after one tick
-    assert {j.id for j in scheduler.get_jobs()} == {"reminders", "prune_processed", "prune_uploads"}
+    assert {j.id for j in scheduler.get_jobs()} == {
+        "reminders",
+        "prune_processed",
+        "prune_uploads",
+        "prune_join_attempts",
+    }
 
 
 def test_no_reminders_job_when_turned_off(deps):

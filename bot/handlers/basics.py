@@ -36,9 +36,14 @@ def role_label(role: Role) -> str:
 async def join(deps: Deps, session: AsyncSession, inbound: Inbound, code: str) -> tuple[Reply, Member | None]:
     """Redeem an invite or link code for an unknown user: the answer, and the member when it worked."""
     now = deps.clock.now()
+    policy = deps.config.invites
     result = await invites.redeem(
-        session, code, inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name, now
+        session, code, inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name, now, policy
     )
+    if result is invites.JoinError.THROTTLED:
+        wait = await invites.retry_in(session, inbound.channel, inbound.user_ref, now, policy)
+        minutes = invites.minutes_to_wait(wait) if wait else 1
+        return Reply(T.JOIN_THROTTLED.format(tries=policy.max_attempts, minutes=minutes)), None
     if isinstance(result, invites.JoinError):
         return Reply(_JOIN_ERRORS[result]), None
     member = result.member

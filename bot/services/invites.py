@@ -1,25 +1,36 @@
-"""Single-use, expiring invite codes. Only a hash of each code is stored."""
+"""Single-use, expiring invite codes. Only a hash of each code is stored.
+
+A code lets exactly one person in, also when several send it at the same moment: the invite is claimed by a
+conditional UPDATE, so one transaction wins and the others find it used. Someone not yet a member who types wrong
+codes is slowed down: after `max_attempts` failures within `attempt_window_minutes` their next tries are refused,
+without looking at the code, until the oldest failure leaves the window (others are not affected, so guessing
+from one account cannot lock the real invitee out).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import select
+from sqlalchemy import delete, update
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import Invites as InvitePolicy
 from bot.core.roles import Role
 from bot.services import audit, members
-from bot.store.models import Invite, Member, Setting
+from bot.store.models import Invite, JoinAttempt, Member, Setting
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
 CODE_LENGTH = 8
 _CODE_SHAPE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 BOT_USERNAME_KEY = "telegram.username"
+ATTEMPT_RETENTION = timedelta(days=1)  # longer than the longest window config allows
 
 
 class JoinError(StrEnum):
@@ -28,6 +39,10 @@ class JoinError(StrEnum):
     EXPIRED = "expired"
     ALREADY_MEMBER = "already_member"
     MEMBER_GONE = "member_gone"
+    THROTTLED = "throttled"  # too many wrong codes from this sender lately: not even looked at
+
+
+_COUNTED = frozenset({JoinError.UNKNOWN, JoinError.USED, JoinError.EXPIRED})  # what guessing produces
 
 
 @dataclass(frozen=True)
@@ -105,8 +120,29 @@ async def redeem(
     chat_ref: str,
     display_name: str | None,
     now: datetime,
+    policy: InvitePolicy,
 ) -> Joined | JoinError:
-    """Join with a code: creates the member and links this channel identity."""
+    """Join with a code: creates the member and links this channel identity. A failure is counted against the
+    sender (see the module's docstring)."""
+    failures = await _failures(session, channel, user_ref, now, policy)
+    if _wait(failures, now, policy) is not None:
+        await _refuse_throttled(session, channel, user_ref, now, policy, since=failures[-1])
+        return JoinError.THROTTLED
+    result = await _redeem(session, code, channel, user_ref, chat_ref, display_name, now)
+    if isinstance(result, JoinError) and result in _COUNTED:
+        session.add(JoinAttempt(channel=channel, user_ref=user_ref[:64], at=now))
+    return result
+
+
+async def _redeem(
+    session: AsyncSession,
+    code: str,
+    channel: str,
+    user_ref: str,
+    chat_ref: str,
+    display_name: str | None,
+    now: datetime,
+) -> Joined | JoinError:
     invite = (await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))).first()
     if invite is None:
         await audit.record(session, now, None, "invite.unknown", "invite", None, channel=channel)
@@ -119,6 +155,8 @@ async def redeem(
         return JoinError.ALREADY_MEMBER
     if invite.member_id is not None:
         return await _link(session, invite, channel, user_ref, chat_ref, now)
+    if not await _claim(session, invite, now):
+        return JoinError.USED
     member = Member(
         display_name=(invite.name or display_name or "Thành viên")[:120],
         role=invite.role,
@@ -141,11 +179,94 @@ async def _link(
     member = await session.get(Member, invite.member_id)
     if member is None or not member.active:
         return JoinError.MEMBER_GONE
+    if not await _claim(session, invite, now):
+        return JoinError.USED
     await members.link_identity(session, member, channel, user_ref, chat_ref, now)
     invite.used_at, invite.used_by = now, member.id
     session.add(invite)
     await audit.record(session, now, member.id, "identity.link", "member", member.id, channel=channel)
     return Joined(member, new_member=False)
+
+
+async def _claim(session: AsyncSession, invite: Invite, now: datetime) -> bool:
+    """Mark the invite used if nobody has yet; False when another redemption got there first.
+
+    A conditional UPDATE, not the row read earlier: on PostgreSQL a second transaction waits for the first's row
+    lock, then finds `used_at` set and updates nothing; on SQLite writers take turns the same way."""
+    stmt = (
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = (await session.exec(stmt)).rowcount == 1  # type: ignore[call-overload]
+    if claimed:
+        invite.used_at = now  # the object read before the UPDATE, so that later flushes agree with it
+    return claimed
+
+
+async def _failures(
+    session: AsyncSession, channel: str, user_ref: str, now: datetime, policy: InvitePolicy
+) -> list[datetime]:
+    since = now - timedelta(minutes=policy.attempt_window_minutes)
+    stmt = (
+        select(JoinAttempt.at)
+        .where(
+            JoinAttempt.channel == channel,
+            JoinAttempt.user_ref == user_ref[:64],
+            JoinAttempt.at > since,
+            col(JoinAttempt.throttled).is_(False),
+        )
+        .order_by(col(JoinAttempt.at))
+    )
+    return list((await session.exec(stmt)).all())
+
+
+async def retry_in(
+    session: AsyncSession, channel: str, user_ref: str, now: datetime, policy: InvitePolicy
+) -> timedelta | None:
+    """How long this sender must wait before a code is looked at again; None when they may try now."""
+    return _wait(await _failures(session, channel, user_ref, now, policy), now, policy)
+
+
+def _wait(failures: list[datetime], now: datetime, policy: InvitePolicy) -> timedelta | None:
+    if len(failures) < policy.max_attempts:
+        return None
+    # They may try again once so many failures have left the window that fewer than the limit remain.
+    freed_at = failures[len(failures) - policy.max_attempts] + timedelta(minutes=policy.attempt_window_minutes)
+    return max(freed_at - now, timedelta(seconds=1))
+
+
+def minutes_to_wait(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+async def _refuse_throttled(
+    session: AsyncSession, channel: str, user_ref: str, now: datetime, policy: InvitePolicy, since: datetime
+) -> None:
+    """Keep the refusal; the audit gets one entry per cool-down (its first refusal, after the latest failure
+    `since`), not one per message."""
+    earlier = await session.exec(
+        select(func.count())
+        .select_from(JoinAttempt)
+        .where(
+            JoinAttempt.channel == channel,
+            JoinAttempt.user_ref == user_ref[:64],
+            JoinAttempt.at >= since,
+            col(JoinAttempt.throttled).is_(True),
+        )
+    )
+    if not earlier.one():
+        await audit.record(
+            session, now, None, "invite.throttled", "invite", None, channel=channel, failures=policy.max_attempts
+        )
+    session.add(JoinAttempt(channel=channel, user_ref=user_ref[:64], at=now, throttled=True))
+
+
+async def prune_attempts(session: AsyncSession, older_than: datetime) -> int:
+    """Forget attempts older than any window needs (they are kept only to count recent ones)."""
+    result = await session.exec(delete(JoinAttempt).where(col(JoinAttempt.at) < older_than))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
 
 
 async def bot_username(session: AsyncSession) -> str | None:

@@ -250,6 +250,20 @@ class ProcessedMessage(SQLModel, table=True):
     received_at: datetime = _utc(index=True)
 
 
+class JoinAttempt(SQLModel, table=True):
+    """An invite code that did not let someone in (unknown, used or expired), or a refusal while they wait: counted
+    per sender so codes cannot be guessed at speed. Pruned with the processed message ids."""
+
+    __tablename__ = "join_attempt"
+    __table_args__ = (Index("ix_join_attempt_sender", "channel", "user_ref", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    user_ref: str = Field(max_length=64)
+    at: datetime = _utc()
+    throttled: bool = False  # refused without looking at the code: the sender was waiting out a cool-down
+
+
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit"
 
