@@ -20,11 +20,19 @@ _BASE_RANK = {ch: i for i, ch in enumerate(_BASE_ORDER)}
 # Format characters a phone or a copy-paste slips in (zero-width spaces, byte-order marks, direction marks and
 # overrides): invisible, and they split words. The zero-width joiner stays: emoji sequences are made with it.
 _KEEP_FORMAT = frozenset("\u200d")
-_SAFE_CACHE: dict[str, str] = {}
+_TYPED_CACHE: dict[str, str] = {}
 
 
 def _cleaned_char(ch: str) -> str:
-    """One character of what a user sent, as the bot reads it ("" to drop it)."""
+    """One character of typed text, as the bot reads it ("" to drop it)."""
+    kept = _stored_char(ch)
+    if kept and unicodedata.category(ch) == "Nd" and not "0" <= ch <= "9":
+        return str(unicodedata.decimal(ch))  # a digit of another script ("２", "١") is the digit it shows
+    return kept
+
+
+def _stored_char(ch: str) -> str:
+    """One character as it can be stored and sent back ("" to drop it)."""
     if ch in "\n\r":
         return ch
     if ch == "\t":
@@ -32,8 +40,6 @@ def _cleaned_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category in ("Cc", "Cs") or (category == "Cf" and ch not in _KEEP_FORMAT):
         return ""  # control characters (NUL too) and lone surrogates cannot be stored or sent back
-    if category == "Nd" and not "0" <= ch <= "9":
-        return str(unicodedata.decimal(ch))  # a digit of another script ("２", "١") is the digit it shows
     return ch
 
 
@@ -46,13 +52,21 @@ def clean_typed(text: str) -> str:
         return text
     out = []
     for ch in text:
-        cleaned = _SAFE_CACHE.get(ch)
+        cleaned = _TYPED_CACHE.get(ch)
         if cleaned is None:
             cleaned = _cleaned_char(ch)
-            if len(_SAFE_CACHE) < 4096:
-                _SAFE_CACHE[ch] = cleaned
+            if len(_TYPED_CACHE) < 4096:
+                _TYPED_CACHE[ch] = cleaned
         out.append(cleaned)
     return unicodedata.normalize("NFC", "".join(out))
+
+
+def storable(text: str) -> str:
+    """`text` without what can be neither stored nor sent back (lone surrogates, NUL and other controls, invisible
+    format marks), otherwise unchanged: for ids and button payloads, which are compared, not read."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_stored_char(ch) for ch in text)
 
 
 def excerpt(text: str, limit: int = 40) -> str:

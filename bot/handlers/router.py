@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts as T
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.core.roles import Role
-from bot.core.text import clean_typed, nfc_lines
+from bot.core.text import clean_typed, nfc_lines, storable
 from bot.flows.context import Ctx
 from bot.flows.registry import ENGINE
 from bot.handlers import (
@@ -207,11 +207,11 @@ def _cleaned(inbound: Inbound) -> Inbound:
         file = (clean_typed(file[0]).strip() or T.FILE_NO_NAME, file[1])
     cleaned = replace(
         inbound,
-        user_ref=clean_typed(inbound.user_ref),
-        chat_ref=clean_typed(inbound.chat_ref),
-        message_id=clean_typed(inbound.message_id),
+        user_ref=storable(inbound.user_ref),
+        chat_ref=storable(inbound.chat_ref),
+        message_id=storable(inbound.message_id),
         text=clean_typed(inbound.text),
-        choice=None if inbound.choice is None else clean_typed(inbound.choice),
+        choice=None if inbound.choice is None else storable(inbound.choice),
         display_name=None if inbound.display_name is None else clean_typed(inbound.display_name).strip() or None,
         file=file,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def utf16_len(text: str) -> int:
     """Length as Telegram and Zalo count it: UTF-16 code units (an emoji may count two)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is one unit, not an error
 
 
 def split_text(text: str, limit: int) -> list[str]:
