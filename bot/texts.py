@@ -41,6 +41,7 @@ DONT_UNDERSTAND = "Mình chưa hiểu. Gõ /ghinhan để ghi nhận một hộ,
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /trogiup để xem các lệnh bạn dùng được."
 NOT_ALLOWED = "Lệnh này không dành cho vai trò của bạn. Gõ /trogiup để xem các lệnh bạn dùng được."
 NEEDS_TEAM = "Bạn chưa thuộc tổ CNSCĐ nào nên chưa ghi nhận được hộ. Hãy nhờ cán bộ xã mời vào tổ."
+NOT_TEXT_MENU = "Bot chỉ đọc được tin nhắn chữ. Chọn một việc trong menu, hoặc gõ ví dụ: ghi nhận, tiến độ."
 TEXT_ONLY = "Bot chỉ đọc được tin nhắn chữ. Hãy gõ câu trả lời, hoặc /huy để dừng."
 BUTTON_OUTDATED = (
     "Nút này thuộc tin nhắn cũ nên không còn dùng được. Hãy chọn ở tin nhắn mới nhất, hoặc gõ /ghinhan để bắt đầu lại."
@@ -49,6 +50,7 @@ CANCELLED = "Đã huỷ. Chưa có gì được lưu. Gõ /ghinhan khi cần ghi
 NOTHING_TO_CANCEL = "Không có việc gì đang làm dở để huỷ."
 CHOOSE_ONE = "Hãy chọn một trong các mục bên dưới (gõ số thứ tự cũng được)."
 NOT_AN_OPTION = "Không có mục số {answer}. Hãy chọn một số trong danh sách."
+WHICH_OPTION = "“{typed}” có thể là: {choices}. Gõ số thứ tự của mục bạn muốn."
 SKIP_LABEL = "Bỏ qua"
 DONE_LABEL = "✅ Xong"
 SELECTED = "Đã chọn: {items}."
@@ -67,6 +69,238 @@ CMD_INVITE = "Tạo mã mời thành viên"
 CMD_CANCEL = "Huỷ việc đang làm dở"
 CMD_HELP = "Xem hướng dẫn và các lệnh"
 HELP = "Chào {name} — {role}, {where}.\nCác lệnh bạn dùng được:\n{commands}\nGõ không dấu cũng được, ví dụ: ghi nhan."
+
+# --- what people type ------------------------------------------------------------------------------------------
+# One table of phrases per meaning, written as members type them. They are matched without diacritics, with Telex
+# or VNI keys and chat abbreviations ("ko", "đc", "bc") read, and one typo allowed in words of four letters or more
+# (bot/core/reader.py). A phrase is found at the start of a short line, among the filler words below; what follows
+# it is the command's argument ("ghi nhận Nguyễn Thị An" searches that name, "tiến độ tháng này" that period).
+COMMAND_WORDS: dict[str, tuple[str, ...]] = {
+    "ghinhan": (
+        "ghi nhận",
+        "ghinhan",
+        "ghi",
+        "ghi lượt",
+        "ghi nhận lượt",
+        "ghi nhận hộ",
+        "ghi hộ",
+        "thêm lượt",
+        "nhập lượt",
+        "ghi lại",
+        "ghi nhận lượt mới",
+    ),
+    "gn": ("gn", "ghi nhanh"),
+    "hocuatoi": (
+        "hộ của tôi",
+        "hocuatoi",
+        "hộ của mình",
+        "hộ của em",
+        "danh sách hộ",
+        "dsho",
+        "hộ phụ trách",
+        "hộ tôi phụ trách",
+        "các hộ của tôi",
+        "hộ được giao",
+    ),
+    "ho": ("tìm hộ", "xem hộ", "tra cứu hộ", "tìm", "tra hộ", "thông tin hộ", "tim kiem"),
+    "canquaylai": (
+        "cần quay lại",
+        "canquaylai",
+        "hộ cần quay lại",
+        "danh sách quay lại",
+        "hộ chờ quay lại",
+        "các hộ cần quay lại",
+    ),
+    "phancong": ("phân công", "phancong", "giao hộ", "chia hộ"),
+    "tiendo": ("tiến độ", "tiendo", "td", "thống kê", "kết quả", "tiến độ tổ", "xem số liệu"),
+    "bieudo": ("biểu đồ", "bieudo", "đồ thị", "vẽ biểu đồ"),
+    "baocao": (
+        "báo cáo",
+        "baocao",
+        "bc",
+        "nộp báo cáo",
+        "gửi báo cáo",
+        "nộp bc",
+        "gửi bc",
+        "làm báo cáo",
+        "viết báo cáo",
+        "lam bc",
+    ),
+    "xuat": ("xuất", "xuất file", "xuất excel", "xuất số liệu", "tải file", "tải excel", "xuất báo cáo", "xuat"),
+    "sua": ("sửa", "sửa lượt", "sửa lại", "sửa lượt vừa rồi", "huỷ lượt", "xoá lượt", "sửa sai", "sua luot"),
+    "kiemtra": ("kiểm tra", "kiemtra"),
+    "thongbao": ("thông báo", "thongbao", "gửi thông báo", "soạn thông báo"),
+    "danhan": (
+        "đã nhận",
+        "danhan",
+        "nhận rồi",
+        "nhận được rồi",
+        "đã đọc",
+        "ok đã nhận",
+        "ok nhận rồi",
+        "đã nhận được",
+        "đã nhận thông báo",
+        "ok đã đọc",
+    ),
+    "nhap": ("nhập", "nhập ds", "nhập danh sách", "nhập file", "nhập danh sách hộ", "nhap"),
+    "huy": (
+        "huỷ",
+        "hủy",
+        "thôi",
+        "thui",
+        "dừng lại",
+        "không ghi nữa",
+        "thôi không ghi nữa",
+        "huỷ bỏ",
+        "bỏ đi",
+        "thoát",
+        "cancel",
+        "stop",
+        "thôi khỏi",
+        "thôi không",
+        "không làm nữa",
+        "thôi bỏ",
+    ),
+    "lienket": ("liên kết", "lienket", "liên kết tài khoản"),
+    "moi": ("mời", "lời mời", "mã mời", "mời thành viên", "tạo mã mời", "mời người"),
+    "trogiup": (
+        "trợ giúp",
+        "trogiup",
+        "help",
+        "menu",
+        "hướng dẫn",
+        "huongdan",
+        "lệnh",
+        "các lệnh",
+        "?",
+        "giúp",
+        "giúp đỡ",
+        "hdsd",
+        "cách dùng",
+        "dùng thế nào",
+    ),
+}
+YES_WORDS = (
+    "có",
+    "ok",
+    "u",
+    "ừ",
+    "vâng",
+    "dạ",
+    "đúng",
+    "đúng rồi",
+    "đồng ý",
+    "chốt",
+    "được",
+    "được rồi",
+    "yes",
+    "y",
+    "lưu",
+    "lưu lại",
+    "ok lưu",
+    "chuẩn",
+    "chính xác",
+    "phải",
+    "rồi",
+    "có ạ",
+    "dạ có",
+    "dạ vâng",
+    "ok đồng ý",
+    "chuẩn rồi",
+    "ok luôn",
+    "đồng ý lưu",
+    "ok chốt",
+)
+NO_WORDS = ("không", "không phải", "sai", "chưa", "không đồng ý", "no", "sai rồi", "chưa đúng", "không có")
+GREETING_WORDS = ("chào", "xin chào", "alo", "a lô", "hello", "hi", "chào bot", "chào bạn", "chào em", "hế lô")
+THANKS_WORDS = (
+    "cảm ơn",
+    "cám ơn",
+    "camon",
+    "cảm ơn nhiều",
+    "thanks",
+    "thank you",
+    "tks",
+    "thank",
+    "ok cảm ơn",
+    "cảm ơn bot",
+)
+# Words that may stand around a phrase without changing what it means.
+FILLER_WORDS = (
+    "xem",
+    "cho",
+    "mình",
+    "tôi",
+    "em",
+    "anh",
+    "chị",
+    "muốn",
+    "giúp",
+    "hãy",
+    "vui lòng",
+    "ơi",
+    "bot",
+    "ad",
+    "admin",
+    "xin",
+    "làm ơn",
+    "nhé",
+    "nha",
+    "nhá",
+    "ạ",
+    "a",
+    "với",
+    "đi",
+    "nào",
+    "nè",
+    "ne",
+    "mở",
+    "vào",
+    "cái",
+    "thế",
+    "coi",
+    "bạn",
+    "sổ tay",
+    "đây",
+    "luôn",
+    "giùm",
+    "dùm",
+    "nhỉ",
+)
+# A new household named after the logging command: "ghi nhận hộ mới".
+NEW_HOUSEHOLD_WORDS = ("hộ mới", "mới", "thêm hộ", "thêm hộ mới", "hộ mới thêm", "thêm mới")
+# Words before a name that are not part of it: "bà Hoa xóm 6", "ông Lộc".
+HOUSEHOLD_TITLES = (
+    "bà",
+    "ông",
+    "chú",
+    "cô",
+    "anh",
+    "chị",
+    "bác",
+    "cụ",
+    "em",
+    "thím",
+    "dì",
+    "mợ",
+    "cậu",
+    "o",
+    "hộ",
+    "nhà",
+)
+# Days of the week for a visit's day ("thứ hai", "t2", "chủ nhật", "cn"): Monday is 0.
+WEEKDAY_WORDS: dict[int, tuple[str, ...]] = {
+    0: ("thứ hai", "thứ 2", "t2", "thu2", "thứ hai tuần này"),
+    1: ("thứ ba", "thứ 3", "t3", "thu3"),
+    2: ("thứ tư", "thứ 4", "t4", "thu4"),
+    3: ("thứ năm", "thứ 5", "t5", "thu5"),
+    4: ("thứ sáu", "thứ 6", "t6", "thu6"),
+    5: ("thứ bảy", "thứ 7", "t7", "thu7"),
+    6: ("chủ nhật", "cn", "chu nhat"),
+}
+FRIENDLY_HELLO = "Chào {name}! Chọn một việc trong menu, hoặc gõ ví dụ: ghi nhận, tiến độ, báo cáo."
+FRIENDLY_THANKS = "Không có gì ạ, cảm ơn {name} đã làm việc chăm chỉ! Cần gì cứ gõ: ghi nhận, tiến độ, trợ giúp."
+ASK_WHICH_COMMAND = "Bạn muốn làm việc nào?"
 
 # --- joining ------------------------------------------------------------------------------------------------
 ROLE_MEMBER = "tổ viên"
@@ -248,7 +482,7 @@ DAY_LOCKED = (
     "Cần sửa thì báo cán bộ xã mở lại kỳ."
 )
 
-# --- command menu entries of the household register (issue 4) --------------------------------------------------
+# --- command menu entries of the household register --------------------------------------------------
 CMD_EDIT_VISIT = "Sửa hoặc huỷ lượt đã ghi"
 CMD_FLAG_VISIT = "Đánh dấu lượt cần kiểm tra (tổ trưởng)"
 CMD_IMPORT = "Nhập danh sách hộ từ tệp Excel/CSV"
@@ -508,7 +742,7 @@ PERIOD_MONTH = "tháng {n}/{year}"
 PERIOD_QUARTER = "quý {n}/{year}"
 PERIOD_YEAR = "năm {year}"
 
-# --- command menu entries of progress and reports (issue 5) -----------------------------------------------------
+# --- command menu entries of progress and reports -----------------------------------------------------
 CMD_PROGRESS = "Tiến độ so với chỉ tiêu"
 MENU_PROGRESS = "📊 Tiến độ"
 CMD_CHART = "Biểu đồ tiến độ (ảnh)"
@@ -858,18 +1092,18 @@ CLI_EXPORT_REPORT_WRITTEN = "Đã ghi dự thảo báo cáo {period}: {path}"
 EXPORT_OWN_TEAM_ONLY = "Bạn chỉ xem được số liệu của tổ mình ({team})."
 CLI_EXPORT_NO_FOLDER = "Không có thư mục {path} để ghi tệp: hãy tạo thư mục, hoặc chọn --out ở nơi khác."
 
-# --- quiet hours, broadcasts (issue 6) -------------------------------------------------------------------------
+# --- quiet hours, broadcasts -------------------------------------------------------------------------
 CONFIG_QUIET_HOURS = 'giờ phải viết trong ngoặc kép, ví dụ start: "21:00"'
 CMD_BROADCAST = "Gửi thông báo tới các tổ (xem ai đã nhận)"
 CMD_ACK = "Báo đã nhận thông báo"
 
-# --- reports: reopening while another report still locks days (issue 5) -------------------------------------
+# --- reports: reopening while another report still locks days -------------------------------------
 REPORT_STILL_LOCKED = (
     "Lưu ý: {parts} vẫn khoá vì báo cáo đó đã nộp. Muốn sửa lượt trong những ngày ấy thì mở lại cả báo cáo đó."
 )
 REPORT_STILL_LOCKED_PART = "các ngày {start}–{end} thuộc {period}"
 
-# --- reminders (issue 6) ---
+# --- reminders ---
 # Default message templates; config.yaml `reminders.texts` may replace any of them, with the same placeholders.
 REMINDER_LEADER_DUE = (
     "⏰ Chào {name}, báo cáo {period} của {team} cần nộp trước ngày {due} (còn {days_left} ngày). "
@@ -922,11 +1156,11 @@ CLI_REMINDERS_BAD_AT = (
 )
 CLI_REMINDERS_DISABLED = "Lưu ý: nhắc việc đang tắt (reminders.enabled: false); trên đây là những gì sẽ gửi nếu bật."
 
-# --- terminal demo: files the bot sends (issue 5) ------------------------------------------------------------
+# --- terminal demo: files the bot sends ------------------------------------------------------------
 CONSOLE_FILE_SAVED = "💾 Đã lưu tệp: {path}"
 CONSOLE_FILE_NOT_SAVED = "Không lưu được tệp {name}: {reason}"
 
-# --- broadcasts (issue 6) ---
+# --- broadcasts ---
 FLOW_TITLE_BROADCAST = "soạn thông báo"
 # what recipients get; {sender} is BROADCAST_FROM_STAFF or BROADCAST_FROM_LEADER
 BROADCAST_MESSAGE = "📢 Thông báo của {sender}:\n{text}"

@@ -1,13 +1,20 @@
-"""Read a typed answer against a list of options: "2", "1 3 4", "1,3,4", "1-3", or names without diacritics."""
+"""Read a typed answer against a list of options: "2", "2.", "số 2", "1 3 4", "1,3,4", "1-3", an option's name as
+people type it (no diacritics, Telex leftovers, a typo, a few words around it), or yes / no where an option means
+it ("ok", "đc", "ko"). Two options read equally well are both returned, for the flow to ask."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
+from bot import texts as T
+from bot.core import vocabulary
 from bot.core.messages import Option, numbered_options
+from bot.core.reader import Vocabulary, option_number, words
 from bot.core.text import word_key
 
 _NUMBER_LIST = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*[,;\s]\s*\d+(\s*-\s*\d+)?)*\s*$")
@@ -20,6 +27,7 @@ class Picked:
     indexes: tuple[int, ...]
     unknown: tuple[str, ...] = ()
     too_many: bool = False  # several numbers where one was asked for
+    ambiguous: tuple[int, ...] = ()  # what was typed reads as any of these options: ask which
 
 
 def _expand(spec: str) -> list[int] | None:
@@ -42,8 +50,9 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         return None
     numbered = numbered_options(options)
     by_number = {num: idx for idx, (num, _) in enumerate(numbered)}
-    if _NUMBER_LIST.match(text):
-        numbers = _expand(text)
+    single = option_number(text)  # "2.", "2)", "số 2"
+    if _NUMBER_LIST.match(text) or single is not None:
+        numbers = [single] if single is not None else _expand(text)
         if numbers is None:
             return None
         if not multi and len(numbers) > 1:
@@ -58,17 +67,34 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         names = {word_key(opt.label), *(word_key(a) for a in opt.aliases)}
         if key in names:
             return Picked((idx,))
+    if (answer := vocabulary.answer_of(text)) is not None:
+        meant = [idx for idx, (_, opt) in enumerate(numbered) if opt.means == answer]
+        if len(meant) == 1:
+            return Picked((meant[0],))
+    reading = _names(tuple((opt.label, opt.aliases) for _, opt in numbered)).read(text)
+    if reading.meaning is not None and reading.whole:
+        if reading.others:
+            return Picked((), ambiguous=tuple(sorted(int(m) for m in (reading.meaning, *reading.others))))
+        return Picked((int(reading.meaning),))
     if multi:
-        return _pick_mixed(key, numbered, by_number)
+        return _pick_mixed(text, numbered, by_number)
     return None
 
 
-def _pick_mixed(key: str, numbered: list[tuple[int, Option]], by_number: dict[int, int]) -> Picked | None:
-    """Several names and numbers in one answer: "vneid dvc 0", "muc 2 bhyt xong"."""
+@lru_cache(maxsize=256)
+def _names(options: tuple[tuple[str, tuple[str, ...]], ...]) -> Vocabulary:
+    """The options' names as a vocabulary whose meanings are the options' positions."""
+    return Vocabulary({str(i): (label, *aliases) for i, (label, aliases) in enumerate(options)}, T.FILLER_WORDS)
+
+
+def _pick_mixed(text: str, numbered: list[tuple[int, Option]], by_number: dict[int, int]) -> Picked | None:
+    """Several names and numbers in one answer: "vneid dvc 0", "muc 2 bhyt xong", "thanh toans, dichj vuj coong"."""
     names = sorted(
         ((word_key(name), idx) for idx, (_, opt) in enumerate(numbered) for name in (opt.label, *opt.aliases)),
         key=lambda item: -len(item[0]),
     )
+    known = frozenset(w for name, _ in names for w in name.split())
+    key = " ".join(w.key for w in words(text, known))
     found: list[int] = []
     rest = f" {key} "
     for name, idx in names:  # longest first, so "muc 2" is taken before the number 2
@@ -76,14 +102,14 @@ def _pick_mixed(key: str, numbered: list[tuple[int, Option]], by_number: dict[in
             rest = rest.replace(f" {name} ", " ")
             found.append(idx)
     unknown: list[str] = []
-    words = {name: idx for name, idx in names if name and " " not in name}
+    single = {name: idx for name, idx in names if name and " " not in name}
     for token in rest.split():
         if token.isascii() and token.isdigit():
             if int(token) in by_number:
                 found.append(by_number[int(token)])
             else:
                 unknown.append(token)
-        elif (idx := _typo_of(token, words)) is not None:
+        elif (idx := _typo_of(token, single)) is not None:
             found.append(idx)
     if not found:
         return None
@@ -94,10 +120,15 @@ TYPO_MIN_LENGTH = 4  # shorter words are too easily one letter from another opti
 TYPO_MIN_SCORE = 85  # rapidfuzz ratio: "vneidd" → "vneid" scores 91, "dvcc" → "dvc" 86
 
 
-def _typo_of(token: str, words: dict[str, int]) -> int | None:
-    """The option a mistyped one-word name means, when exactly one name is that close ("vneidd" → vneid)."""
+def _typo_of(token: str, names: dict[str, int]) -> int | None:
+    """The option a mistyped one-word name means, when exactly one option is that close: one letter added,
+    missing, changed or two swapped ("vneidd", "vnied" → vneid)."""
     if len(token) < TYPO_MIN_LENGTH:
         return None
-    scored = [(fuzz.ratio(token, name), idx) for name, idx in words.items()]
-    close = {idx for score, idx in scored if score >= TYPO_MIN_SCORE}
+    close = {
+        idx
+        for name, idx in names.items()
+        if fuzz.ratio(token, name) >= TYPO_MIN_SCORE
+        or (len(name) >= TYPO_MIN_LENGTH and OSA.distance(token, name) <= 1)
+    }
     return close.pop() if len(close) == 1 else None

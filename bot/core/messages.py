@@ -39,6 +39,7 @@ class Option:
     label: str
     aliases: tuple[str, ...] = ()
     selected: bool = False
+    means: str | None = None  # "yes" or "no" (bot/core/vocabulary): what "ok", "đc", "ko"… choose at this prompt
 
 
 DONE_KEY = "__done__"

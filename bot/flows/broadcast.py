@@ -379,7 +379,7 @@ FLOW = Flow(
     steps={
         "audience": Step(audience_prompt, audience_answer),
         "team": Step(team_prompt, team_answer),
-        "text": Step(text_prompt, text_answer, numeric_answer=True),
+        "text": Step(text_prompt, text_answer, numeric_answer=True, keeps_text=True),
         "preview": Step(preview_prompt, preview_answer),
         "history": Step(history_prompt, history_answer),
         "status": Step(status_prompt, status_answer),

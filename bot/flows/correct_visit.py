@@ -362,7 +362,7 @@ FLOW = Flow(
         "confirm": Step(confirm_prompt, confirm_answer),
         "skills": Step(log_visit.skills_prompt, log_visit.skills_answer, multi=True),
         "people": Step(log_visit.people_prompt, log_visit.people_answer, numeric_answer=True),
-        "note": Step(log_visit.note_prompt, log_visit.note_answer),
+        "note": Step(log_visit.note_prompt, log_visit.note_answer, keeps_text=True),
         "day": Step(_day_prompt, _day_answer, numeric_answer=True),
         "undo": Step(undo_prompt, undo_answer),
     },

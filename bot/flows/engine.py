@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.core.choices import Picked, pick
-from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, parse_callback_data
+from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, numbered_options, parse_callback_data
 from bot.core.text import excerpt
 from bot.flows.context import Ctx
 from bot.services import audit
@@ -70,6 +70,8 @@ class Step:
     multi: bool = False
     numeric_answer: bool = False  # a typed number is the answer itself ("8" people, a phone), not an option number
     free_text: bool = False  # in a multi-select, typed words that name no option go to the step (e.g. a search)
+    keeps_text: bool = False  # what is typed is kept as written (a name, a note, a message): no command is read
+    # inside it, only a line that is a command word and nothing else
 
 
 _NO_STEP = Step(prompt=None, answer=None)  # type: ignore[arg-type]
@@ -110,12 +112,21 @@ async def _audit_rejected_press(ctx: Ctx, state: Conversation, parsed: tuple[str
     await audit.denied(ctx.session, ctx.now, ctx.member.id, "callback", state.flow, reason)
 
 
+def _which(text: str, options: tuple[Option, ...], indexes: tuple[int, ...]) -> str:
+    numbers = dict(((idx, num) for idx, (num, _) in enumerate(numbered_options(options))))
+    choices = "; ".join(f"{numbers[i]}. {options[i].label}" for i in indexes)
+    return T.WHICH_OPTION.format(typed=excerpt(text), choices=choices)
+
+
 def _options_to_rows(options: tuple[Option, ...]) -> list[dict[str, object]]:
-    return [{"k": o.key, "l": o.label, "a": list(o.aliases)} for o in options]
+    return [{"k": o.key, "l": o.label, "a": list(o.aliases), **({"m": o.means} if o.means else {})} for o in options]
 
 
 def _rows_to_options(rows: list[dict[str, object]]) -> tuple[Option, ...]:
-    return tuple(Option(str(r["k"]), str(r["l"]), tuple(r.get("a", ()))) for r in rows)  # type: ignore[arg-type]
+    return tuple(
+        Option(str(r["k"]), str(r["l"]), tuple(r.get("a", ())), means=r.get("m"))  # type: ignore[arg-type]
+        for r in rows
+    )
 
 
 class FlowEngine:
@@ -205,6 +216,26 @@ class FlowEngine:
         assert current is not None, "a flow's start cannot Stay"
         return [Reply(outcome.hint), await self._enter(ctx, flow, current, keep_token=True)]
 
+    # --- what the router asks before it reads a line as a command ---------------------------------------------
+    def names_option(self, state: Conversation, text: str) -> bool:
+        """`text` picks one of the offered options (its number, its name, yes or no where an option means it)."""
+        picked = pick(text, _rows_to_options(state.options), state.multi_select)
+        return picked is not None and bool(picked.indexes or picked.ambiguous)
+
+    def keeps_text(self, state: Conversation) -> bool:
+        """The active step keeps what is typed as written (a name, a note, a message)."""
+        flow = self.flows.get(state.flow)
+        step = flow.steps.get(state.step) if flow else None
+        return step is not None and step.keeps_text
+
+    async def again(self, ctx: Ctx, state: Conversation, note: Reply) -> list[Reply]:
+        """`note`, then the active prompt once more (same token: its buttons keep working)."""
+        flow = self.flows.get(state.flow)
+        if flow is None or (state.step != RESUME_STEP and state.step not in flow.steps):
+            return [note]
+        ctx.data = copy.deepcopy(state.data)
+        return [note, await self._enter(ctx, flow, state.step, keep_token=True)]
+
     # --- entry points ------------------------------------------------------------------------------------
     async def start(self, ctx: Ctx, flow_name: str, args: str = "") -> list[Reply]:
         """Begin a flow, replacing any unfinished one."""
@@ -242,6 +273,11 @@ class FlowEngine:
                 picked = None  # "8" people or "0912 345 678": the number is the answer, not an option number
             if picked is not None and picked.too_many:
                 return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, state.step, keep_token=True)]
+            if picked is not None and picked.ambiguous:  # two options read as well as each other: ask, never pick
+                return [
+                    Reply(_which(inbound.text, options, picked.ambiguous)),
+                    await self._enter(ctx, flow, state.step, keep_token=True),
+                ]
             if picked is not None and picked.unknown and flow.steps.get(state.step, _NO_STEP).free_text:
                 picked = None  # a multi-select that also takes a typed search
             if picked is not None and picked.unknown:

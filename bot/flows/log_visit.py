@@ -448,8 +448,8 @@ async def _take_quick_entry(ctx: Ctx, entry: QuickEntry) -> tuple[Reply, ...]:
 
 _STEPS = {
     "household": Step(household_prompt, household_answer),
-    "new_name": Step(new_name_prompt, new_name_answer),
-    "new_address": Step(new_address_prompt, new_address_answer),
+    "new_name": Step(new_name_prompt, new_name_answer, keeps_text=True),
+    "new_address": Step(new_address_prompt, new_address_answer, keeps_text=True),
     "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),
     "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
     "consent": Step(consent_prompt, consent_answer),
@@ -457,7 +457,7 @@ _STEPS = {
     "skills": Step(skills_prompt, skills_answer, multi=True),
     "confirm": Step(confirm_prompt, confirm_answer),
     "people": Step(people_prompt, people_answer, numeric_answer=True),
-    "note": Step(note_prompt, note_answer),
+    "note": Step(note_prompt, note_answer, keeps_text=True),
     "day": Step(*day_step("confirm"), numeric_answer=True),
 }
 QUICK_FLOW = Flow(name=QUICK_NAME, title=T.FLOW_TITLE_LOG_VISIT, start=quick_start, steps=_STEPS)

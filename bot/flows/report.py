@@ -603,7 +603,7 @@ FLOW = Flow(
     steps={
         "choose": Step(choose_prompt, choose_answer),
         "preview": Step(preview_prompt, preview_answer),
-        "edit": Step(edit_prompt, edit_answer, numeric_answer=True),
+        "edit": Step(edit_prompt, edit_answer, numeric_answer=True, keeps_text=True),
         "confirm": Step(confirm_prompt, confirm_answer),
     },
 )

@@ -1,13 +1,14 @@
-"""The command table: names, typed keywords, who may use each, and what runs it."""
+"""The command table: names, who may use each, and what runs it. The words people type for each command are the
+text catalogue's COMMAND_WORDS, read by bot/core/vocabulary.py."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core import vocabulary
 from bot.core.messages import Reply
 from bot.core.roles import Role
-from bot.core.text import word_key
 from bot.flows.context import Ctx
 
 Run = Callable[[Ctx, str], Awaitable[list[Reply]]]
@@ -21,7 +22,6 @@ class Command:
     description: str  # shown in the channel's command menu and in /trogiup
     roles: frozenset[Role]
     run: Run
-    keywords: tuple[str, ...] = ()  # typed without a slash, folded: "ghi nhan"
     menu_label: str | None = None  # a main-menu button that sends this text
 
 
@@ -30,19 +30,16 @@ class CommandTable:
         self.commands = commands
         self._by_name = {c.name: c for c in commands}
         self._by_label = {c.menu_label: c for c in commands if c.menu_label}
-        self._by_keyword = {word_key(k): c for c in commands for k in c.keywords}
-        for c in commands:
-            if c.menu_label:
-                self._by_keyword.setdefault(word_key(c.menu_label), c)
+        aliases = vocabulary.single_word_aliases()  # "/huongdan", "/td": a command's one-word phrases
+        self._by_alias = {alias: self._by_name[name] for alias, name in aliases.items() if name in self._by_name}
 
     def by_name(self, name: str) -> Command | None:
-        return self._by_name.get(name.lower())
+        """The command typed after a slash: its name or one of its one-word phrases ("/huongdan", "/bc")."""
+        key = name.lower()
+        return self._by_name.get(key) or self._by_alias.get(vocabulary.folded_key(key))
 
     def by_menu_label(self, text: str) -> Command | None:
         return self._by_label.get(text.strip())
-
-    def by_keyword(self, text: str) -> Command | None:
-        return self._by_keyword.get(word_key(text))
 
     def for_role(self, role: Role) -> list[Command]:
         return [c for c in self.commands if role in c.roles]

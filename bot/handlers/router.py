@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.messages import Inbound, InboundKind, Reply
 from bot.core.roles import Role
 from bot.core.text import clean_typed, nfc_lines, storable
@@ -30,8 +31,12 @@ from bot.handlers.commands import EVERYONE, TEAM_ROLES, Command, CommandTable, s
 from bot.services import audit, dedup, members, outbox
 from bot.services import invites as invite_codes
 from bot.services.deps import Deps
+from bot.store.models import Conversation
 
 log = logging.getLogger(__name__)
+# Commands that, typed inside a sentence in the middle of a flow, are more likely part of the answer ("tìm" before
+# a name at a household list) than a new task.
+_NOT_MID_FLOW = frozenset({"ho", "gn"})
 # Longer than any answer a step takes (a broadcast: 1,600; a report part: 1,000), and than Telegram sends (4,096):
 # such a message is a paste by mistake, answered with a short note instead of being read.
 MAX_MESSAGE_CHARS = 4000
@@ -57,53 +62,29 @@ def build_commands() -> CommandTable:
 
     table = CommandTable(
         [
-            Command("ghinhan", T.CMD_LOG, TEAM_ROLES, visits.log, ("ghi nhan", "ghinhan"), T.MENU_LOG),
+            Command("ghinhan", T.CMD_LOG, TEAM_ROLES, visits.log, T.MENU_LOG),
             Command(
-                "moi",
-                T.CMD_INVITE,
-                frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}),
-                invites.create,
-                ("moi", "loi moi"),
-                T.MENU_INVITE,
+                "moi", T.CMD_INVITE, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), invites.create, T.MENU_INVITE
             ),
             Command("gn", T.CMD_QUICK, TEAM_ROLES, visits.quick),
-            Command("hocuatoi", T.CMD_MINE, TEAM_ROLES, households.mine, ("ho cua toi", "hocuatoi"), T.MENU_MINE),
-            Command("ho", T.CMD_FIND, TEAM_ROLES, households.find, ("tim ho", "xem ho")),
-            Command("canquaylai", T.CMD_RETURNS, TEAM_ROLES, households.returns, ("canquaylai", "ds quay lai")),
+            Command("hocuatoi", T.CMD_MINE, TEAM_ROLES, households.mine, T.MENU_MINE),
+            Command("ho", T.CMD_FIND, TEAM_ROLES, households.find),
+            Command("canquaylai", T.CMD_RETURNS, TEAM_ROLES, households.returns),
+            Command("phancong", T.CMD_ASSIGN, frozenset({Role.LEADER}), households.assign_households),
+            Command("tiendo", T.CMD_PROGRESS, EVERYONE, progress.show, T.MENU_PROGRESS),
+            Command("bieudo", T.CMD_CHART, EVERYONE, exports.chart),
             Command(
-                "phancong",
-                T.CMD_ASSIGN,
-                frozenset({Role.LEADER}),
-                households.assign_households,
-                ("phan cong", "giao ho"),
+                "baocao", T.CMD_REPORT, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), reports.report, T.MENU_REPORT
             ),
-            Command("tiendo", T.CMD_PROGRESS, EVERYONE, progress.show, ("tien do", "tiendo"), T.MENU_PROGRESS),
-            Command("bieudo", T.CMD_CHART, EVERYONE, exports.chart, ("bieu do", "bieudo")),
-            Command(
-                "baocao",
-                T.CMD_REPORT,
-                frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}),
-                reports.report,
-                ("bao cao", "baocao"),
-                T.MENU_REPORT,
-            ),
-            Command(
-                "xuat", T.CMD_EXPORT, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), exports.export, ("xuat file",)
-            ),
-            Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit, ("sua", "sua luot")),
-            Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag, ("kiem tra",)),
-            Command(
-                "thongbao",
-                T.CMD_BROADCAST,
-                frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}),
-                broadcasts.compose,
-                ("thong bao", "thongbao"),
-            ),
-            Command("danhan", T.CMD_ACK, EVERYONE, broadcasts.acknowledge, ("da nhan", "danhan")),
-            Command("nhap", T.CMD_IMPORT, frozenset({Role.STAFF, Role.ADMIN}), imports.start, ("nhap", "nhap ds")),
-            Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel, ("huy", "thoi", "dung lai")),
-            Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code, ("lien ket",)),
-            Command("trogiup", T.CMD_HELP, EVERYONE, show_help, ("tro giup", "help", "menu"), T.MENU_HELP),
+            Command("xuat", T.CMD_EXPORT, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), exports.export),
+            Command("sua", T.CMD_EDIT_VISIT, TEAM_ROLES, corrections.edit),
+            Command("kiemtra", T.CMD_FLAG_VISIT, frozenset({Role.LEADER}), corrections.flag),
+            Command("thongbao", T.CMD_BROADCAST, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), broadcasts.compose),
+            Command("danhan", T.CMD_ACK, EVERYONE, broadcasts.acknowledge),
+            Command("nhap", T.CMD_IMPORT, frozenset({Role.STAFF, Role.ADMIN}), imports.start),
+            Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel),
+            Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code),
+            Command("trogiup", T.CMD_HELP, EVERYONE, show_help, T.MENU_HELP),
         ]
     )
     return table
@@ -173,23 +154,58 @@ class Router:
             return await self._run(ctx, self.commands.by_name(name), args)
         if inbound.kind is InboundKind.TEXT and (by_label := self.commands.by_menu_label(inbound.text)):
             return await self._run(ctx, by_label, "")
-        # A typed command word ("ghi nhan", "huy", "tro giup") is the command, also in the middle of a flow.
-        keyword = self.commands.by_keyword(inbound.text) if inbound.kind is InboundKind.TEXT else None
-        if keyword is not None:
-            return await self._run(ctx, keyword, "")
         if inbound.kind is InboundKind.FILE:  # a household list sent in chat
             return await imports.receive_file(ctx)
         if inbound.kind is InboundKind.CHOICE and (inbound.choice or "").startswith(broadcasts.ACK_PREFIX):
             return await broadcasts.acknowledge_button(ctx, inbound.choice or "")
         state = await ENGINE.load(ctx.session, inbound)
+        if inbound.kind is InboundKind.TEXT:
+            typed = await self._typed(ctx, state)
+            if typed is not None:
+                return typed
         if state is not None:
             return await ENGINE.handle(ctx, state)
         if inbound.kind is InboundKind.CHOICE:  # a button of a finished flow, or a forged press
             await audit.denied(ctx.session, ctx.now, ctx.member.id, "callback", None, "no_active_flow")
             return [Reply(T.BUTTON_OUTDATED)]
-        if inbound.kind is not InboundKind.TEXT:
-            return [Reply(T.TEXT_ONLY)]
+        if inbound.kind is not InboundKind.TEXT:  # a sticker or a picture: nothing is waiting for an answer
+            return [Reply(T.NOT_TEXT_MENU, menu=self.commands.menu(ctx.role))]
         return [Reply(T.DONT_UNDERSTAND, menu=self.commands.menu(ctx.role))]
+
+    async def _typed(self, ctx: Ctx, state: Conversation | None) -> list[Reply] | None:
+        """A command, a greeting or thanks typed in words ("xem tiến độ tháng này", "ghi nhận Nguyễn Thị An",
+        "thôi", "cảm ơn"); None when the line is for the active step, or means nothing of the kind.
+
+        In a flow the prompt's own options come first ("mới" at the household list is its "Thêm hộ mới", not
+        /moi), and at a step that keeps what is typed (a name, a note, a message) only a line that is a command
+        word and nothing else is read as one."""
+        text = ctx.inbound.text
+        if state is not None and ENGINE.names_option(state, text):
+            return None
+        keeps_text = state is not None and ENGINE.keeps_text(state)
+        reading = vocabulary.read(text)
+        name = vocabulary.command_of(reading)
+        if name is not None and (reading.whole or not keeps_text) and not (keeps_text and reading.typos):
+            if reading.ambiguous:
+                return [self._which_command(ctx, (name, *map(vocabulary.command_of, reading.others)))]
+            command = self.commands.by_name(name)
+            if command is not None and (state is None or ctx.role in command.roles):
+                if state is not None and not reading.whole and name in _NOT_MID_FLOW:
+                    return None
+                return await self._run(ctx, command, reading.rest)
+        if reading.meaning == vocabulary.NO and reading.whole and state is not None and not keeps_text:
+            return await self._run(ctx, self.commands.by_name("huy"), "")  # "không" where no option means no
+        if reading.meaning in (vocabulary.HELLO, vocabulary.THANKS) and reading.whole and not keeps_text:
+            template = T.FRIENDLY_HELLO if reading.meaning == vocabulary.HELLO else T.FRIENDLY_THANKS
+            note = Reply(template.format(name=ctx.member.display_name), menu=self.commands.menu(ctx.role))
+            return [note] if state is None else await ENGINE.again(ctx, state, note)
+        return None
+
+    def _which_command(self, ctx: Ctx, names: tuple[str | None, ...]) -> Reply:
+        """Two commands read as well as each other: say both, and let the member type the one meant."""
+        found = [c for n in dict.fromkeys(names) if n and (c := self.commands.by_name(n)) and ctx.role in c.roles]
+        lines = [f"/{c.name} — {c.description}" for c in found]
+        return Reply("\n".join([T.ASK_WHICH_COMMAND, *lines]))
 
     async def _run(self, ctx: Ctx, command: Command | None, args: str) -> list[Reply]:
         if command is None:

@@ -333,12 +333,12 @@ async def test_a_failed_send_is_retried_with_backoff_and_one_chats_order_is_kept
 
 
 # --- (g) stickers, pictures and withheld content -------------------------------------------------------------------
-async def test_a_sticker_or_a_picture_gets_the_text_only_hint(deps, monkeypatch):
+async def test_a_sticker_or_a_picture_gets_the_menu_outside_a_flow_and_the_prompt_inside(deps, monkeypatch):
     async with running(deps, monkeypatch) as zalo:
         phone = await joined_phone(zalo, deps)
         for body in (sticker_update(USER), image_update(USER, caption="ảnh hộ"), unsupported_update(USER)):
             sent = await phone.send(body)
-            assert [s.text for s in sent] == [T.TEXT_ONLY]
+            assert len(sent) == 1 and sent[0].text.startswith(T.NOT_TEXT_MENU) and "Menu:" in sent[0].text
         await phone.say("/ghinhan")
         sent = await phone.send(sticker_update(USER, envelope=False))  # inside a flow: hint and the same prompt
         assert sent[0].text.startswith(T.TEXT_ONLY) and "\n1. " in sent[0].text

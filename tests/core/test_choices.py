@@ -55,7 +55,8 @@ def test_words_not_close_to_one_name_pick_nothing(typed):
 
 def test_a_word_as_close_to_two_names_is_not_guessed():
     twins = (Option("a", "A", ("ddmuc2",)), Option("b", "B", ("ddmuc3",)), Option(DONE_KEY, "✅ Xong", ("xong",)))
-    assert pick("ddmuc", twins, multi=True) is None
+    picked = pick("ddmuc", twins, multi=True)
+    assert picked is not None and picked.indexes == () and picked.ambiguous == (0, 1)  # asked, not picked
 
 
 def test_number_out_of_range_is_reported():

@@ -253,7 +253,7 @@ async def test_empty_too_long_and_edited_text_keep_the_draft(router, deps):
     assert c.lead_one.replies[0].text == "Nội dung dài 1601 ký tự, quá 1600. Hãy rút gọn rồi gửi lại."
     await c.lead_one.press("Giữ nội dung cũ")
     assert MESSAGE in c.lead_one.text
-    await c.lead_one.say("gui nhe")  # neither an option nor a text here
+    await c.lead_one.say("gui luc nao?")  # neither an option nor a text here ("gửi nhé" would be ✅ Gửi)
     assert c.lead_one.replies[0].text == T.BROADCAST_PREVIEW_CHOOSE and MESSAGE in c.lead_one.text
     await c.lead_one.press("✏️ Sửa")
     await c.lead_one.say("Hộ CCCD 001234567890 cần hỗ trợ")
