@@ -366,6 +366,11 @@ FLAG_NO_DEVICE = "📵 Chưa có thiết bị số"
 HH_ASK_CONSENT = "Hỏi ý kiến hộ trước khi lưu:\n“{text}”\nHộ có đồng ý không?"
 CONSENT_YES = "Hộ đồng ý"
 CONSENT_NO = "Hộ không đồng ý"
+CONSENT_SURE = (
+    "Hộ không đồng ý thì bot không lưu gì về hộ {name}: tên, địa chỉ, số điện thoại vừa gõ sẽ bị bỏ. Chắc chắn chưa?"
+)
+CONSENT_SURE_YES = "Đúng, hộ không đồng ý"
+CONSENT_SURE_BACK = "Quay lại hỏi ý kiến"
 CONSENT_REFUSED = "Đã dừng: hộ không đồng ý nên bot không lưu thông tin của hộ. Cảm ơn bạn đã hỏi ý kiến."
 DUP_ASK = "Trong tổ đã có hộ giống vậy. Có phải hộ này không?"
 DUP_NONE = "Không, đây là hộ mới"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.messages import Option, Reply
 from bot.core.roles import Role
 from bot.flows.context import Ctx
@@ -226,13 +227,17 @@ async def preview_prompt(ctx: Ctx) -> Reply:
         lines.append(T.BROADCAST_NOBODY)
     signature = broadcasts.signature(ctx.config, ctx.member)
     lines += ["", T.BROADCAST_MESSAGE.format(sender=signature, text=ctx.data["text"])]
-    send = (Option(_SEND, T.BROADCAST_BTN_SEND, ("gui", "gui di", "dong y")),) if found.reachable else ()
+    send = (
+        (Option(_SEND, T.BROADCAST_BTN_SEND, ("gui", "gui di", "dong y"), means=vocabulary.YES),)
+        if found.reachable
+        else ()
+    )
     retarget = (Option(_RETARGET, T.BROADCAST_BTN_RETARGET, ("doi nguoi nhan",)),) if ctx.role.is_commune_wide else ()
     options = (
         *send,
         Option(_EDIT, T.BROADCAST_BTN_EDIT, ("sua",)),
         *retarget,
-        Option(_CANCEL, T.BROADCAST_BTN_CANCEL, ("bo",)),
+        Option(_CANCEL, T.BROADCAST_BTN_CANCEL, ("bo",), means=vocabulary.NO),
     )
     return Reply("\n".join(lines), options)
 

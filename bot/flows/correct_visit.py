@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.roles import Role
@@ -244,7 +245,11 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
     )
     changes = describe_changes(ctx, before, after)
     footer = T.CORRECT_CHANGES.format(changes="\n".join(changes)) if changes else T.CORRECT_CHOOSE
-    save = (Option(_SAVE, T.BTN_SAVE_CHANGES, ("luu", "ok", "xong", "luu thay doi")),) if changes else ()
+    save = (
+        (Option(_SAVE, T.BTN_SAVE_CHANGES, ("luu", "ok", "xong", "luu thay doi"), means=vocabulary.YES),)
+        if changes
+        else ()
+    )
     other = _outcome_label(_other_outcome(ctx.data["outcome"]))
     return Reply(
         f"{header}\n{footer}",
@@ -256,7 +261,7 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
             Option(_OUTCOME, T.BTN_FIX_OUTCOME.format(outcome=other), ("ket qua", "doi ket qua")),
             Option(_NOTE, T.BTN_FIX_NOTE, ("ghi chu", "sua ghi chu")),
             Option(_DAY, T.BTN_FIX_DAY, ("ngay", "doi ngay")),
-            Option(_KEEP, T.BTN_KEEP, ("giu nguyen", "khong sua")),
+            Option(_KEEP, T.BTN_KEEP, ("giu nguyen", "khong sua"), means=vocabulary.NO),
         ),
     )
 
@@ -324,8 +329,8 @@ async def undo_prompt(ctx: Ctx) -> Reply:
     return Reply(
         T.UNDO_ASK.format(id=ctx.data["vid"], household=ctx.data["household"]),
         (
-            Option(_YES, T.UNDO_YES, ("dung", "co", "huy luot", "dong y")),
-            Option(_NO, T.UNDO_NO, ("khong", "quay lai")),
+            Option(_YES, T.UNDO_YES, ("dung", "co", "huy luot", "dong y"), means=vocabulary.YES),
+            Option(_NO, T.UNDO_NO, ("khong", "quay lai"), means=vocabulary.NO),
         ),
     )
 

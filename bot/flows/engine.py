@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.choices import Picked, pick
 from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, numbered_options, parse_callback_data
 from bot.core.text import excerpt
@@ -194,8 +195,8 @@ class FlowEngine:
         return Reply(
             T.FLOW_RESUME.format(title=flow.title),
             options=(
-                Option(_RESUME_CONTINUE, T.FLOW_RESUME_CONTINUE, ("tiep tuc", "tiep")),
-                Option(_RESUME_CANCEL, T.FLOW_RESUME_CANCEL, ("huy", "bo")),
+                Option(_RESUME_CONTINUE, T.FLOW_RESUME_CONTINUE, ("tiep tuc", "tiep"), means=vocabulary.YES),
+                Option(_RESUME_CANCEL, T.FLOW_RESUME_CANCEL, ("huy", "bo"), means=vocabulary.NO),
             ),
         )
 

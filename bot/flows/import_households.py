@@ -7,6 +7,7 @@ The text of a report is built here and also used by `sotay import households`.
 from __future__ import annotations
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.messages import Option, Reply
 from bot.core.phone import display_phone
 from bot.core.tabular import Table, TableError, TableProblem, read_table
@@ -174,7 +175,7 @@ async def team_prompt(ctx: Ctx) -> Reply:
 
 
 def _cancel_option() -> Option:
-    return Option(_CANCEL, T.IMPORT_BTN_CANCEL, ("huy bo", "khong"))  # "huy" alone is /huy
+    return Option(_CANCEL, T.IMPORT_BTN_CANCEL, ("huy bo", "khong"), means=vocabulary.NO)  # "huy" alone is /huy
 
 
 async def team_answer(ctx: Ctx, answer: Answer) -> Outcome:
@@ -189,7 +190,10 @@ async def team_answer(ctx: Ctx, answer: Answer) -> Outcome:
 async def confirm_prompt(ctx: Ctx) -> Reply:
     return Reply(
         T.IMPORT_CONFIRM.format(summary=ctx.data["summary"], team=_team_name(ctx)),
-        (Option(_APPLY, T.IMPORT_BTN_APPLY, ("nhap vao so", "dong y", "ok", "co", "luu")), _cancel_option()),
+        (
+            Option(_APPLY, T.IMPORT_BTN_APPLY, ("nhap vao so", "dong y", "ok", "co", "luu"), means=vocabulary.YES),
+            _cancel_option(),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.clock import format_date
 from bot.core.dates import parse_day
 from bot.core.messages import Option, Reply
@@ -22,7 +23,7 @@ from bot.store.models import Household
 
 NAME = "log_visit"
 QUICK_NAME = "quick_visit"
-_NEW, _SKIP, _AGREE, _REFUSE, _NOT_THESE = "new", "skip", "agree", "refuse", "none"
+_NEW, _SKIP, _AGREE, _REFUSE, _NOT_THESE, _BACK = "new", "skip", "agree", "refuse", "none", "back"
 _SAVE, _PEOPLE, _OUTCOME, _NOTE, _SKILLS, _DAY = "save", "people", "outcome", "note", "skills", "day"
 _FLAGS = ("elderly", "ethnic_minority", "no_device")
 _LABEL_WIDTH = 44
@@ -138,7 +139,10 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
 async def new_name_prompt(ctx: Ctx) -> Reply:
     suggested = ctx.data.get("new", {}).get("head_name")
     if suggested:
-        return Reply(T.HH_ASK_NAME_SUGGESTED.format(name=suggested), (Option("keep", suggested, ("ok", "dung")),))
+        return Reply(
+            T.HH_ASK_NAME_SUGGESTED.format(name=suggested),
+            (Option("keep", suggested, ("ok", "dung"), means=vocabulary.YES),),
+        )
     return Reply(T.HH_ASK_NAME)
 
 
@@ -171,7 +175,7 @@ async def new_address_answer(ctx: Ctx, answer: Answer) -> Outcome:
 
 
 async def new_phone_prompt(ctx: Ctx) -> Reply:
-    return Reply(T.HH_ASK_PHONE, (Option(_SKIP, T.SKIP_LABEL, ("bo qua", "khong", "ko", "k")),))
+    return Reply(T.HH_ASK_PHONE, (Option(_SKIP, T.SKIP_LABEL, ("bo qua", "khong", "ko", "k"), means=vocabulary.NO),))
 
 
 async def new_phone_answer(ctx: Ctx, answer: Answer) -> Outcome:
@@ -207,8 +211,8 @@ async def consent_prompt(ctx: Ctx) -> Reply:
     return Reply(
         T.HH_ASK_CONSENT.format(text=ctx.config.privacy.consent_text),
         (
-            Option(_AGREE, T.CONSENT_YES, ("dong y", "co", "ok", "yes")),
-            Option(_REFUSE, T.CONSENT_NO, ("khong dong y", "khong", "ko")),
+            Option(_AGREE, T.CONSENT_YES, ("dong y", "co", "ok", "yes"), means=vocabulary.YES),
+            Option(_REFUSE, T.CONSENT_NO, ("khong dong y", "khong", "ko"), means=vocabulary.NO),
         ),
     )
 
@@ -217,6 +221,8 @@ async def consent_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if not answer.keys:
         return Stay(T.CHOOSE_ONE)
     if answer.keys[0] == _REFUSE:
+        if "new" in ctx.data:  # a name, an address and maybe a phone were typed: check before throwing them away
+            return Go("consent_refused")
         return Finish((Reply(T.CONSENT_REFUSED),))
     if "new" not in ctx.data:  # a household already in the register, without consent yet
         ctx.data["consent"] = True
@@ -229,11 +235,29 @@ async def consent_answer(ctx: Ctx, answer: Answer) -> Outcome:
     return _after_household(ctx)
 
 
+async def consent_refused_prompt(ctx: Ctx) -> Reply:
+    return Reply(
+        T.CONSENT_SURE.format(name=ctx.data["new"].get("head_name", "")),
+        (
+            Option(_REFUSE, T.CONSENT_SURE_YES, ("dung", "khong luu", "chac"), means=vocabulary.YES),
+            Option(_BACK, T.CONSENT_SURE_BACK, ("quay lai", "hoi lai"), means=vocabulary.NO),
+        ),
+    )
+
+
+async def consent_refused_answer(ctx: Ctx, answer: Answer) -> Outcome:
+    if not answer.keys:
+        return Stay(T.CHOOSE_ONE)
+    if answer.keys[0] == _REFUSE:
+        return Finish((Reply(T.CONSENT_REFUSED),))
+    return Go("consent")
+
+
 async def duplicate_prompt(ctx: Ctx) -> Reply:
     found = await households.in_team(ctx.session, ctx.member.team_code or "", ctx.data.get("twins", []))
     options = (
         *(Option(f"h{h.id}", household_label(h)) for h in found),
-        Option(_NOT_THESE, T.DUP_NONE, ("khong",)),
+        Option(_NOT_THESE, T.DUP_NONE, ("khong",), means=vocabulary.NO),
     )
     return Reply(T.DUP_ASK, options)
 
@@ -286,7 +310,7 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
     return Reply(
         T.CONFIRM_ASK.format(summary=_summary(ctx)),
         (
-            Option(_SAVE, T.BTN_SAVE, ("luu", "ok", "xong", "dong y", "co")),
+            Option(_SAVE, T.BTN_SAVE, ("luu", "ok", "xong", "dong y", "co"), means=vocabulary.YES),
             Option(_PEOPLE, T.BTN_PEOPLE, ("so nguoi", "nguoi")),
             Option(_OUTCOME, outcome_label, ("quay lai", "can quay lai", "da xong")),
             Option(_NOTE, T.BTN_NOTE, ("ghi chu",)),
@@ -453,6 +477,7 @@ _STEPS = {
     "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),
     "new_flags": Step(new_flags_prompt, new_flags_answer, multi=True),
     "consent": Step(consent_prompt, consent_answer),
+    "consent_refused": Step(consent_refused_prompt, consent_refused_answer),
     "duplicate": Step(duplicate_prompt, duplicate_answer),
     "skills": Step(skills_prompt, skills_answer, multi=True),
     "confirm": Step(confirm_prompt, confirm_answer),

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import texts as T
+from bot.core import vocabulary
 from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.periods import Period, is_on_time
@@ -379,8 +380,8 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
     elif not is_on_time(due, today):
         lines.append(T.REPORT_CONFIRM_LATE.format(days=reports.late_days(due, today)))
     options = (
-        Option(_CONFIRM, T.REPORT_BTN_CONFIRM, ("nop", "dong y", "co")),
-        Option(_BACK, T.REPORT_BTN_BACK, ("quay lai", "khong")),
+        Option(_CONFIRM, T.REPORT_BTN_CONFIRM, ("nop", "dong y", "co"), means=vocabulary.YES),
+        Option(_BACK, T.REPORT_BTN_BACK, ("quay lai", "khong"), means=vocabulary.NO),
     )
     return Reply("\n".join(lines), options)
 
@@ -558,8 +559,8 @@ async def reopen_prompt(ctx: Ctx) -> Reply:
     if note:
         text = f"{text}\n{note}"
     options = (
-        Option(_CONFIRM, T.REPORT_BTN_REOPEN_YES, ("mo lai", "dong y", "co")),
-        Option(_BACK, T.REPORT_BTN_BACK, ("quay lai", "khong")),
+        Option(_CONFIRM, T.REPORT_BTN_REOPEN_YES, ("mo lai", "dong y", "co"), means=vocabulary.YES),
+        Option(_BACK, T.REPORT_BTN_BACK, ("quay lai", "khong"), means=vocabulary.NO),
     )
     return Reply(text, options)
 

@@ -57,7 +57,7 @@ async def test_cancel_at_the_preview_imports_nothing_and_forgets_the_file(router
     await chat.send_file("ds.xlsx", xlsx_bytes(ROWS))
     await chat.say("1")  # the first team, typed as on Zalo or the terminal
     assert await _count(deps, Upload) == 1
-    await chat.say("vâng")
+    await chat.say("để mai xem")  # neither option ("vâng" would be yes: import)
     assert T.IMPORT_CONFIRM_HINT in chat.text
     await chat.press(T.IMPORT_BTN_CANCEL)
     assert T.IMPORT_CANCELLED in chat.text

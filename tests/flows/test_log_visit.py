@@ -169,6 +169,11 @@ async def test_refused_consent_stores_nothing(router, deps):
     await chat.say("bo qua")
     await chat.say("0")
     await chat.say("khong dong y")
+    assert chat.text == T.CONSENT_SURE.format(name="Phạm Văn Nam")  # what was typed is not thrown away unasked
+    await chat.say("quay lai")
+    assert T.HH_ASK_CONSENT.split("\n")[0] in chat.text
+    await chat.say("2")
+    await chat.say("1")
     assert chat.text == T.CONSENT_REFUSED
     assert await _count(deps, Household) == 0
 
