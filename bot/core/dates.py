@@ -1,4 +1,5 @@
-"""Reading a day the way people type it: "hôm nay", "hom qua", "hôm kia", "12/10", "12-10-2026", "3.11"."""
+"""Reading a day the way people type it: "hôm nay", "hom qua", "hôm kia", "12/10", "12-10-2026", "3.11", and the
+days of the week ("thứ hai", "t2", "chủ nhật", "cn": the latest such day, today included)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.core.text import word_key
+from bot.core.vocabulary import weekday_of
 
 _RELATIVE = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2, "kia": 2}
 _DAY_MONTH = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
@@ -19,6 +21,8 @@ def parse_day(text: str, today: date) -> date | None:
     key = word_key(text)
     if key in _RELATIVE:
         return today - timedelta(days=_RELATIVE[key])
+    if (weekday := weekday_of(text)) is not None:  # a visit is never in the future: the latest such day
+        return today - timedelta(days=(today.weekday() - weekday) % 7)
     match = _DAY_MONTH.match(" ".join(text.strip().lower().split()).replace("ngày", "ngay"))
     if match is None:
         return None

@@ -140,3 +140,50 @@ def is_on_time(due: date, submitted_on: date) -> bool:
 def _month_end(year: int, month: int) -> date:
     first_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return first_next - timedelta(days=1)
+
+
+# --- periods named in words: "tháng này", "quý trước", "tháng 11", "quý IV", "năm nay" ------------------------------
+_KIND_WORDS = {"thang": Kind.MONTH, "quy": Kind.QUARTER, "nam": Kind.YEAR}
+_THIS = frozenset({"nay", "hien", "hientai"})
+_LAST = frozenset({"truoc", "roi", "ngoai", "vua", "qua"})
+_ROMAN_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_KEY = re.compile(r"q([1-4])")
+
+
+def _number(kind: Kind, key: str) -> int | None:
+    if key.isdigit():
+        value = int(key)
+        limit = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.YEAR: 2100}[kind]
+        if kind is Kind.YEAR:
+            return value if 2000 <= value <= limit else None
+        return value if 1 <= value <= limit else None
+    return _ROMAN_NUMBERS.get(key) if kind is Kind.QUARTER else None
+
+
+def _named(windows: Windows, kind: Kind, number: int, today: date) -> Period:
+    """Month or quarter `number` without a year: the latest one that has started by `today`."""
+    if kind is Kind.YEAR:
+        return windows.period(Kind.YEAR, number)
+    found = windows.period(kind, today.year, number)
+    return found if found.start <= today else windows.period(kind, today.year - 1, number)
+
+
+def read_period_words(keys: list[str], windows: Windows, today: date) -> tuple[Period | None, set[int]]:
+    """The period named by folded words ("thang", "nay") and the positions of the words that named it."""
+    for i, key in enumerate(keys):
+        if (quarter := _QUARTER_KEY.fullmatch(key)) is not None:
+            return _named(windows, Kind.QUARTER, int(quarter.group(1)), today), {i}
+        kind = _KIND_WORDS.get(key)
+        if kind is None or i + 1 >= len(keys):
+            continue
+        following = keys[i + 1]
+        current = windows.containing(kind, today)
+        if following in _THIS:
+            used = {i, i + 1} | ({i + 2} if following == "hien" and keys[i + 2 : i + 3] == ["tai"] else set())
+            return current, used
+        if following in _LAST:
+            after = {i + 2} if following == "vua" and keys[i + 2 : i + 3] in (["roi"], ["qua"]) else set()
+            return windows.previous(current), {i, i + 1} | after
+        if (number := _number(kind, following)) is not None:
+            return _named(windows, kind, number, today), {i, i + 1}
+    return None, set()

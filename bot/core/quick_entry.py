@@ -59,7 +59,7 @@ _ADDRESS_BREAKS = frozenset({",", ";"})
 _EDGE = " ,;:+&-–—|/"
 _RETURN_PHRASES = ("cần quay lại", "hẹn quay lại", "quay lại", "hẹn lại")
 _JOINERS = frozenset({"va"})
-_DAY_LEADS = frozenset({"hom", "ngay"})
+_DAY_LEADS = frozenset({"hom", "ngay", "thu", "chu"})  # "hôm qua", "ngày 12/10", "thứ hai", "chủ nhật"
 _NOTE_MARKERS: tuple[tuple[tuple[str, ...], bool], ...] = (  # (words, colon required)
     (("ghi", "chu"), False),
     (("ghichu",), False),

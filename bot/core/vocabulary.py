@@ -6,6 +6,7 @@ and `new_household_words` serve the flows. All matching is bot/core/reader.py's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot import texts as T
@@ -83,3 +84,35 @@ def folded_key(word: str) -> str:
 def is_title(key: str) -> bool:
     """A word before a name that is not part of it ("ba", "ong", "chu"), as a folded key."""
     return key in _TITLES
+
+
+# Words that start the place part of a household search: "bà Hoa xóm 6", "chú Dũng thôn Đông", "An số nhà 12".
+_PLACE_WORDS = frozenset({"xom", "thon", "khu", "ngach", "hem", "tdp"})
+_PLACE_BEFORE_NUMBER = frozenset({"to", "so", "ngo", "doi", "ap", "ban"})  # also names: Tô, Ngô, Bàn…
+
+
+@dataclass(frozen=True)
+class HouseholdQuery:
+    name: str  # folded words of the name, titles left out
+    place: str  # folded words of the place ("xom 6"), or ""
+    repaired: str  # the name with Telex/VNI keys taken out, when that differs ("nguyeenx" → "nguyen"), or ""
+
+
+def household_query(text: str) -> HouseholdQuery:
+    """A household search as typed: titles before the name dropped ("bà", "ông", "chú"…), the place after it
+    kept apart ("xóm 6"; "tổ", "số", "ngõ"… only before a number, as they are also names)."""
+    found = words(text, _TITLES | _PLACE_WORDS | _PLACE_BEFORE_NUMBER)
+    keys = [w.key for w in found]
+    typed = [w.typed for w in found]
+    start = 0
+    while start < len(keys) - 1 and keys[start] in _TITLES:
+        start += 1
+    split = len(keys)
+    for i in range(start + 1, len(keys)):
+        following = keys[i + 1] if i + 1 < len(keys) else ""
+        if keys[i] in _PLACE_WORDS or (keys[i] in _PLACE_BEFORE_NUMBER and following[:1].isdigit()):
+            split = i
+            break
+    name = " ".join(typed[start:split])
+    repaired = " ".join(keys[start:split])
+    return HouseholdQuery(name, " ".join(typed[split:]), repaired if repaired != name else "")

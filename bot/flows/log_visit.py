@@ -59,6 +59,9 @@ async def start(ctx: Ctx, args: str) -> Outcome:
     by_id = _BY_ID.match(query)
     if by_id:  # "/ghinhan #12": from a household's card or the follow-up list
         return await _choose(ctx, f"h{by_id.group(1)}")
+    if query and vocabulary.means_new_household(query):  # "ghi nhận hộ mới"
+        ctx.data["new"] = {}
+        return Go("new_name")
     if query and not await _search(ctx, query):
         return Go("household", (Reply(T.HH_NO_MATCH.format(query=excerpt(query))),))
     return Go("household")

@@ -20,7 +20,7 @@ from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.periods import Period, is_on_time
 from bot.core.roles import Role
-from bot.core.text import nfc
+from bot.flows import period_args
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
 from bot.services import audit, notify, period_locks, reports
@@ -50,22 +50,13 @@ _TEAM_PREFIX = "t:"
 # --- reading the command's words ------------------------------------------------------------------------------
 def parse_args(ctx: Ctx, args: str) -> tuple[str | None, Period | None] | str:
     """ "T01 2026-Q4" → (team code, period); either may be missing. A string is the reason it could not be read."""
-    team: str | None = None
-    period: Period | None = None
-    for word in nfc(args).split():
-        found = ctx.config.reporting.windows.parse(word)
-        if found is not None and period is None:
-            period = found
-            continue
-        known = ctx.config.team(word)
-        if known is not None and team is None:
-            team = known.code
-            continue
-        if found is None and known is None and word[:1].isalpha() and any(ch.isdigit() for ch in word):
+    asked = period_args.read(ctx, args)
+    for word in asked.left:
+        if word[:1].isalpha() and any(ch.isdigit() for ch in word):  # "T09": the shape of a team code
             codes = ", ".join(t.code for t in ctx.config.teams)
             return T.REPORT_UNKNOWN_TEAM.format(code=word.upper(), codes=codes)
         return T.REPORT_USAGE
-    return team, period
+    return (asked.team.code if asked.team else None), asked.period
 
 
 # --- display --------------------------------------------------------------------------------------------------

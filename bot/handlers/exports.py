@@ -20,6 +20,7 @@ from bot.core.messages import Reply
 from bot.core.periods import Kind, Period
 from bot.core.roles import Role
 from bot.core.text import excerpt, fold
+from bot.flows import period_args
 from bot.flows.context import Ctx
 from bot.render.chart import progress_chart
 from bot.render.commune_report import report_docx, report_text, vi_int
@@ -43,19 +44,14 @@ def _asked(ctx: Ctx, args: str, command: str) -> _Asked | Reply:
     """The period, the team and the chart's measure asked for, within what the sender may see; or the reason not."""
     windows = ctx.config.reporting.windows
     current = windows.containing(Kind.QUARTER, ctx.today)
-    period: Period | None = None
-    team: str | None = None
+    asked = period_args.read(ctx, args)
+    period, team = asked.period, asked.team.code if asked.team else None
     coverage = False
-    for token in args.split():
-        named = ctx.config.team(token)
-        if fold(token) in COVERAGE_WORDS:
+    for word in asked.left:
+        if fold(word) in COVERAGE_WORDS:
             coverage = True
-        elif named is not None:
-            team = named.code
-        elif period is None and (parsed := windows.parse(token)) is not None:
-            period = parsed
         else:
-            return Reply(T.PERIOD_BAD_KEY.format(key=excerpt(token), command=command, example=current.key))
+            return Reply(T.PERIOD_BAD_KEY.format(key=excerpt(word), command=command, example=current.key))
     if ctx.role.is_commune_wide:
         return _Asked(period or current, team, coverage)
     own = ctx.config.team(ctx.member.team_code)

@@ -18,6 +18,7 @@ from bot.core.messages import Reply
 from bot.core.periods import Kind, Period
 from bot.core.roles import Role
 from bot.core.text import excerpt
+from bot.flows import period_args
 from bot.flows.context import Ctx
 from bot.render import progress_text
 from bot.services import progress
@@ -53,21 +54,15 @@ async def show(ctx: Ctx, args: str) -> list[Reply]:
 
 
 def _parse(ctx: Ctx, args: str) -> Request | Reply:
-    """ "2026-Q4", "T01 2026-11" (staff) → the request; a hint with examples for anything else."""
-    period: Period | None = None
-    team: Team | None = None
-    for word in args.split():
-        parsed = ctx.config.reporting.windows.parse(word)
-        named = ctx.config.team(word)
-        if parsed is not None and period is None:
-            period = parsed
-        elif named is not None and team is None:
-            if not ctx.role.is_commune_wide and named is not ctx.config.team(ctx.member.team_code):
-                return Reply(T.PROGRESS_OTHER_TEAM)
-            team = named
-        else:
-            return Reply(_usage(ctx, word))
-    return Request(period, team)
+    """ "2026-Q4", "T01 2026-11" (staff), "tháng này", "quý trước" → the request; a hint with examples for
+    anything else."""
+    asked = period_args.read(ctx, args)
+    if asked.left:
+        return Reply(_usage(ctx, asked.left[0]))
+    own = ctx.config.team(ctx.member.team_code)
+    if asked.team is not None and not ctx.role.is_commune_wide and asked.team is not own:
+        return Reply(T.PROGRESS_OTHER_TEAM)
+    return Request(asked.period, asked.team)
 
 
 def _usage(ctx: Ctx, word: str) -> str:

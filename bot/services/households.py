@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.phone import normalise_phone
 from bot.core.text import nfc, word_key
+from bot.core.vocabulary import household_query
 from bot.services import audit
 from bot.services.household_match import MatchIndex, address_numbers
 from bot.store.models import Household, Visit
@@ -111,8 +112,22 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
     3. only when neither found anything: a close name (a typo), among names where all typed words but one start a
        word (and the other's first letter does).
     The first two are answered by the database, so a register of 20,000 households is not read into memory.
+
+    Titles before the name are not part of it ("bà Hoa", "ông Lộc"), and a place after it narrows the search
+    ("chú Dũng xóm 5"); when no household there has the name, the name's matches elsewhere are offered to choose
+    from. A name typed with the Vietnamese keyboard off ("nguyeenx vawn an") is read once more without its keys.
     """
-    key = search_key(query)
+    typed = household_query(query)
+    name, place = search_key(typed.name), search_key(typed.place)
+    ids = await _search_ids(session, team_code, name, place, limit)
+    if not ids and typed.repaired:
+        ids = await _search_ids(session, team_code, search_key(typed.repaired), place, limit)
+    if not ids and place:
+        ids = await _search_ids(session, team_code, name, "", limit)
+    return await in_team(session, team_code, ids)
+
+
+async def _search_ids(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
     if not key:
         return []
     tokens = key.split()
@@ -121,19 +136,16 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
     words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
     rank = case((by_name, 1000 + exact - words), else_=0)  # names first, then addresses
     in_address = col(Household.address_key).contains(key)
-    ids = await _ids(
-        session,
-        select(Household.id)
-        .where(*_active_in(team_code), or_(by_name, in_address))
-        .order_by(rank.desc(), Household.id)
-        .limit(limit),
-    )
+    where = [*_active_in(team_code), or_(by_name, in_address)]
+    if place:
+        where.append(col(Household.address_key).contains(place))
+    ids = await _ids(session, select(Household.id).where(*where).order_by(rank.desc(), Household.id).limit(limit))
     if not ids:  # nothing starts with what was typed: probably a typo
-        ids = await _close_names(session, team_code, key, limit)
-    return await in_team(session, team_code, ids)
+        ids = await _close_names(session, team_code, key, place, limit)
+    return ids
 
 
-async def _close_names(session: AsyncSession, team_code: str, key: str, limit: int) -> list[int]:
+async def _close_names(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
     """Names within SEARCH_CUTOFF of a query with a typo, among those where all typed words but one start a word
     and the other's first letter does (for one typed word: its first two letters)."""
     tokens = key.split()
@@ -143,6 +155,8 @@ async def _close_names(session: AsyncSession, team_code: str, key: str, limit: i
         matched = sum((case((_starts_a_word(t), 1), else_=0) for t in tokens), literal(0))
         near = and_(*(_starts_a_word(t[0]) for t in dict.fromkeys(tokens)), matched >= len(tokens) - 1)
     stmt = select(Household.id, Household.name_key).where(*_active_in(team_code), near)  # type: ignore[call-overload]
+    if place:
+        stmt = stmt.where(col(Household.address_key).contains(place))
     choices = dict((await session.exec(stmt.order_by(Household.id))).all())
     found = process.extract(key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit)
     return [hid for _, _, hid in found]

@@ -319,3 +319,61 @@ async def test_the_router_says_when_a_message_queued_a_notice_for_someone_else(r
     press = leader._inbound(choice=callback_data(prompt.token or "", index), kind=InboundKind.CHOICE)
     handled = await router.handle(press)
     assert "Đã giao 1 hộ" in handled.replies[0].text and handled.queued
+
+
+# --- typed as people type ---------------------------------------------------------------------------------------
+async def test_logging_a_new_household_in_words_goes_straight_to_its_name(router, deps):
+    chat = await joined(router, deps, "u1")
+    for typed in ("ghi nhận hộ mới", "ghi nhan ho moi", "ghi nhan them ho"):
+        await chat.say(typed)
+        assert chat.text == T.HH_ASK_NAME, typed
+        await chat.say("/huy")
+
+
+async def test_logging_with_a_name_in_words_searches_that_name(router, deps):
+    hid = await _household(deps, "Nguyễn Thị An", "Xóm 2")
+    await _household(deps, "Lê Văn Bình", "Xóm 2")
+    chat = await joined(router, deps, "u1")
+    await chat.say("ghi nhan nguyen thi an")
+    assert [o.key for o in chat.prompt.options][:1] == [f"h{hid}"]
+
+
+async def test_a_household_is_found_by_title_name_and_place(router, deps):
+    hoa6 = await _household(deps, "Trần Thị Hoa", "Xóm 6")
+    hoa2 = await _household(deps, "Nguyễn Thị Hoa", "Xóm 2")
+    loc = await _household(deps, "Phạm Văn Lộc", "Xóm 1")
+    dung = await _household(deps, "Đỗ Văn Dũng", "Xóm 5")
+    chat = await joined(router, deps, "u1")
+    await chat.say("/ghinhan")
+    for typed, first, count in (
+        ("ba hoa xom 6", hoa6, 1),
+        ("bà Hoa", hoa6, 2),  # both Hoa: the member chooses
+        ("ong loc", loc, 1),
+        ("chu dung xom 5", dung, 1),
+        ("ba hoa xom 9", hoa6, 2),  # no Hoa in xóm 9: every Hoa, to choose from, never a guess
+        ("nguyeenx thij hoa", hoa2, 1),  # typed with the Vietnamese keyboard off
+    ):
+        await chat.say(typed)
+        households_offered = [o.key for o in chat.prompt.options if o.key.startswith("h")]
+        assert households_offered[0] == f"h{first}" and len(households_offered) == count, typed
+
+
+async def test_an_option_number_with_a_dot_picks_the_option_not_an_address(router, deps):
+    hid = await _household(deps, "Nguyễn Văn An", "Xóm 2")
+    await _household(deps, "Vũ Văn Hai", "Số nhà 2.")
+    chat = await joined(router, deps, "u1")
+    for typed in ("1.", "số 1", "1)"):
+        await chat.say("/ghinhan")
+        first = chat.prompt.options[0]
+        assert first.key.startswith("h")
+        await chat.say(typed)
+        assert chat.text.startswith(T.SKILLS_ASK.format(household=first.label)), typed
+    assert hid
+
+
+async def test_cancel_words_at_the_household_question_cancel_instead_of_searching(router, deps):
+    chat = await joined(router, deps, "u1")
+    for typed in ("thoi", "thui", "khong", "ko ghi nua", "thôi không ghi nữa"):
+        await chat.say("/ghinhan")
+        await chat.say(typed)
+        assert chat.text == T.CANCELLED, typed

@@ -95,8 +95,13 @@ async def test_a_bad_period_key_gets_examples(router, deps):
     await lead.say("/tiendo 2026-13")
     assert lead.text == T.PROGRESS_USAGE.format(arg="2026-13")
     assert "/tiendo 2026-11" in lead.text and "/tiendo 2026-Q4" in lead.text and "/tiendo 2026 " in lead.text
-    await staff.say("/tiendo quy 4")
-    assert staff.text.startswith("Không hiểu “quy”") and "/tiendo T01 2026-Q4" in staff.text
+    await staff.say("/tiendo quyy bon")
+    assert staff.text.startswith("Không hiểu “quyy”") and "/tiendo T01 2026-Q4" in staff.text
+    await staff.say("/tiendo 2026-Q4")
+    by_key = staff.text
+    for words in ("quy 4", "quý IV", "quy nay", "q4"):  # a period in words is the same as its key
+        await staff.say(f"/tiendo {words}")
+        assert staff.text == by_key, words
 
 
 async def test_a_member_without_a_team_is_told_so(router, deps):

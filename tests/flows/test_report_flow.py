@@ -171,7 +171,13 @@ async def test_a_period_not_begun_or_a_wrong_word_is_explained(router, deps):
     leader, _ = await _team(router, deps)
     await leader.say("/baocao 2027")
     assert leader.text == T.REPORT_NOT_STARTED.format(period="năm 2027", start="01/01/2027")
-    await leader.say("/baocao thang nay")
+    await leader.say("/baocao 2026-11")
+    current = leader.text
+    await leader.say("/huy")
+    await leader.say("/baocao thang nay")  # a period in words is the same as its key
+    assert leader.text == current
+    await leader.say("/huy")
+    await leader.say("/baocao hom kia")
     assert leader.text == T.REPORT_USAGE
 
 
