@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 import os
 from datetime import time
 from functools import cached_property
@@ -24,7 +25,7 @@ from pydantic import (
 
 from bot import texts as T
 from bot.core.periods import DueRule, Kind, Windows
-from bot.core.text import fold
+from bot.core.text import fold, word_key
 
 DEFAULT_CONFIG = "config.yaml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -361,6 +362,7 @@ class Config(_Strict):
         for i, skill in enumerate(self.skills):
             if skill.platform is not None and skill.platform not in platforms:
                 raise ValueError(T.CONFIG_SKILL_PLATFORM.format(i=i, platform=skill.platform))
+        _distinct_skill_names(self.skills)
         return self
 
     @cached_property
@@ -385,6 +387,17 @@ class Config(_Strict):
     def telegram_token(self) -> str | None:
         tg = self.channels.telegram
         return (os.environ.get(tg.token_env) or None) if tg.enabled else None
+
+
+def _distinct_skill_names(skills: Sequence[Skill]) -> None:
+    """No two skills answer to the same typed name: "thanh toan" must mean one skill, or a visit could be logged
+    with the wrong one. Names are compared as typed without diacritics."""
+    owner: dict[str, Skill] = {}
+    for skill in skills:
+        for name in dict.fromkeys(word_key(n) for n in (skill.label, *skill.aliases)):
+            other = owner.setdefault(name, skill)
+            if other is not skill:
+                raise ValueError(T.CONFIG_SKILL_ALIAS.format(alias=name, first=other.code, second=skill.code))
 
 
 def _unique(key: str, codes: list[str]) -> None:

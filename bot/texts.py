@@ -21,6 +21,7 @@ CONFIG_DUPLICATE_CODE = "mã {code} bị trùng trong {key}."
 CONFIG_ZALO_RESERVE = (
     "reply_reserve ({reserve}) lớn hơn monthly_quota ({quota}): số tin giữ lại để trả lời phải nhỏ hơn hạn mức tháng."
 )
+CONFIG_SKILL_ALIAS = "tên gõ “{alias}” dùng cho cả hai nội dung {first} và {second}; mỗi tên chỉ được dẫn tới một nội dung."
 CONFIG_SKILL_PLATFORM = "skills[{i}].platform = {platform} không có trong danh sách platforms."
 CONFIG_UNIT_CODE = "không có trong danh mục đơn vị hành chính (data/vn_admin_units_2025.csv)."
 CONFIG_UNIT_NAME = "mã {code} là {name}, tên khai báo không khớp."

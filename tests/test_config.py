@@ -62,3 +62,13 @@ def test_missing_file_and_broken_yaml(tmp_path):
 def test_database_url_from_environment(monkeypatch):
     monkeypatch.setenv("SOTAY_DATABASE_URL", "postgresql+asyncpg://sotay@db/sotay")
     assert load_config(ROOT / "config.yaml").database.url == "postgresql+asyncpg://sotay@db/sotay"
+
+
+def test_an_alias_that_names_two_skills_is_refused_naming_both(tmp_path):
+    def collide(raw):  # type: ignore[no-untyped-def]
+        raw["skills"][3]["aliases"].append("Thanh toán")  # dvc would also answer to cashless's "thanh toan"
+
+    with pytest.raises(ConfigError) as err:
+        load_config(_write(tmp_path, collide))
+    message = str(err.value)
+    assert "thanh toan" in message and "cashless" in message and "dvc" in message

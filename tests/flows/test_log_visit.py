@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from bot import texts as T
@@ -303,3 +304,29 @@ async def test_an_address_or_phone_typed_a_step_early_is_caught(router, deps):
     async with deps.store.session() as s:
         household = (await s.exec(select(Household))).one()
     assert (household.head_name, household.address, household.phone) == ("Vu Quang Hai", "Xom 2", "+84912888777")
+
+
+@pytest.mark.parametrize(
+    ("typed", "skills"),
+    [
+        ("vneid muc 2", ["vneid_level2"]),  # level 2 only, not install + level 2
+        ("kich hoat vneid", ["vneid_level2"]),
+        ("vnied", ["vneid_install"]),  # two letters swapped
+        ("dich vu con", ["dvc"]),  # a letter missing
+        ("thanh toans", ["cashless"]),  # Telex: the Vietnamese keyboard was off
+        ("dichj vuj coong", ["dvc"]),
+        ("momo", ["cashless"]),
+        ("chữ kí số", ["signature"]),
+        ("smart hp", ["smart_hp"]),
+    ],
+)
+async def test_skills_by_the_words_people_use(router, deps, typed, skills):
+    chat = await joined(router, deps, "u1")
+    await chat.say("/ghinhan")
+    await chat.say("them ho moi")
+    for answer in ("Phạm Văn Nam", "Xóm 1", "bo qua", "0", "dong y"):
+        await chat.say(answer)
+    await chat.say(typed)
+    async with deps.store.session() as s:
+        state = (await s.exec(select(Conversation))).one()
+    assert state.data["_sel_skills"] == skills, chat.text
