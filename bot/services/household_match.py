@@ -10,14 +10,15 @@ with the entries of its smallest blocks, up to a budget.
   the given name's first or last two letters — each narrowed, when the query's address has numbers, to the
   entries whose address numbers can agree with them (no numbers, a subset, or a superset).
 
-A name candidate is a match when the names score ≥ NAME_MATCH (token_sort_ratio of the folded names) and the
-addresses agree: their numbers agree ("xóm 3" vs "xóm 3, số nhà 12", not "xóm 5") and token_set_ratio ≥
-ADDRESS_MATCH.
+A name candidate is a match when the names score ≥ NAME_MATCH (token_sort_ratio of the folded names), read as
+the same person's (`same_name`), and the addresses agree: their numbers agree ("xóm 3" vs "xóm 3, số nhà 12", not
+"xóm 5") and token_set_ratio ≥ ADDRESS_MATCH.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -67,6 +68,45 @@ def addresses_match(a: str, b: str) -> bool:
     if not a or not b:
         return True
     return numbers_agree(a, b) and fuzz.token_set_ratio(a, b) >= ADDRESS_MATCH
+
+
+_SLIP_LONG = 6  # a letter changed, added or dropped is a slip only in a word this long ("nguyen"/"nguyan")
+_SLIP_SWAP = 5  # two letters swapped: "ngyuen", "thnah"; in shorter words it makes another name (Hoa/Hào)
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Two words one slip of the fingers apart: a letter doubled ("Ann"), or in a longer word two neighbours
+    swapped or one letter changed, added or dropped. Short name words differ by one letter between different
+    people: Trang/Trung, Hùng/Dũng, An/Anh, Hồng/Hoàng, Hoa/Hào."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) == 1:
+        for i in range(len(b)):
+            if b[:i] + b[i + 1 :] == a:
+                doubled = (i > 0 and b[i - 1] == b[i]) or (i + 1 < len(b) and b[i + 1] == b[i])
+                return doubled or len(b) >= _SLIP_LONG
+        return False
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return len(a) >= _SLIP_SWAP
+    return len(diff) == 1 and len(a) >= _SLIP_LONG
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two folded names could be one person's: the same words in any order ("son le xuan" / "le xuan son"), or all
+    the same but for one slip of the fingers in one word. A different family, middle or given name is another
+    person, however alike the letters ("tran thanh nga" is not "ngo thanh trang")."""
+    first, second = a.split(), b.split()
+    if len(first) != len(second):
+        return False
+    rest_a, rest_b = Counter(first) - Counter(second), Counter(second) - Counter(first)
+    if not rest_a:
+        return True
+    if sum(rest_a.values()) != 1 or sum(rest_b.values()) != 1:
+        return False
+    return _one_slip(next(iter(rest_a)), next(iter(rest_b)))
 
 
 def sorted_name(name_key: str) -> str:
@@ -164,7 +204,11 @@ class MatchIndex(Generic[K]):
                 key, names, scorer=fuzz.ratio, score_cutoff=NAME_MATCH, limit=None
             ):
                 i = candidates[position]
-                if i not in scores and self._address_agrees(address_key, numbers, i):
+                if (
+                    i not in scores
+                    and same_name(key, self._sorted[i])
+                    and self._address_agrees(address_key, numbers, i)
+                ):
                     other = self._addresses[i]
                     scores[i] = (name_score + fuzz.token_set_ratio(address_key, other), Reason.NAME)
         ranked = sorted(scores, key=lambda i: (-scores[i][0], i))[:limit]

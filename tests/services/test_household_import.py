@@ -269,3 +269,25 @@ async def _other(session, clock) -> int:
     session.add(member)
     await session.flush()
     return member.id
+
+
+async def test_different_people_with_alike_names_are_both_imported(store, clock):
+    """Word order is forgiven, not different names: "Trần Thanh Nga" is not "Ngô Thanh Trang" of the same xóm."""
+    table = _csv(
+        "1,Ngô Thanh Trang,Xóm 2,,,,",
+        "2,Trần Thanh Nga,Xóm 2,,,,",
+        "3,Lê Thị Trang,Xóm 2,,,,",
+        "4,Lê Thị Trung,Xóm 2,,,,",
+        "5,Nguyễn Văn An,Xóm 2,,,,",
+        "6,Nguyễn Văn Anh,Xóm 2,,,,",
+        "7,Lê Xuân Sơn,Xóm 4,,,,",
+        "8,Sơn Lê Xuân,Xóm 4,,,,",  # the same man, given name first
+        "9,Nguyen Van Binh,Xóm 5,,,,",
+        "10,Nguyễn Văn Bình,Xóm 5,,,,",  # the same, with diacritics
+        "11,Ngyuen Van Binh,Xóm 5,,,,",  # the same, two letters swapped
+    )
+    report = await _import(store, clock, table)
+    names = sorted(h.head_name for h in await _households(store))
+    alike = ["Ngô Thanh Trang", "Trần Thanh Nga", "Lê Thị Trang", "Lê Thị Trung", "Nguyễn Văn An", "Nguyễn Văn Anh"]
+    assert names == sorted([*alike, "Lê Xuân Sơn", "Nguyen Van Binh"])
+    assert sorted(r.row for r in report.rows(Action.DUPLICATE)) == [9, 11, 12]  # spreadsheet rows (header is 1)

@@ -7,7 +7,7 @@ import random
 from rapidfuzz import fuzz
 
 from bot.core.text import word_key
-from bot.services.household_match import NAME_MATCH, MatchIndex, Reason, addresses_match
+from bot.services.household_match import NAME_MATCH, MatchIndex, Reason, addresses_match, same_name, sorted_name
 from tests.household_lists import base_rows
 
 
@@ -54,7 +54,9 @@ def _brute_force(keys: list[tuple[str, str]], name: str, address: str) -> set[in
     return {
         i
         for i, (other, other_place) in enumerate(keys)
-        if fuzz.token_sort_ratio(key, other) >= NAME_MATCH and addresses_match(place, other_place)
+        if fuzz.token_sort_ratio(key, other) >= NAME_MATCH
+        and same_name(sorted_name(key), sorted_name(other))
+        and addresses_match(place, other_place)
     }
 
 
