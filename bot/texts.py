@@ -21,7 +21,9 @@ CONFIG_DUPLICATE_CODE = "mã {code} bị trùng trong {key}."
 CONFIG_ZALO_RESERVE = (
     "reply_reserve ({reserve}) lớn hơn monthly_quota ({quota}): số tin giữ lại để trả lời phải nhỏ hơn hạn mức tháng."
 )
-CONFIG_SKILL_ALIAS = "tên gõ “{alias}” dùng cho cả hai nội dung {first} và {second}; mỗi tên chỉ được dẫn tới một nội dung."
+CONFIG_SKILL_ALIAS = (
+    "tên gõ “{alias}” dùng cho cả hai nội dung {first} và {second}; mỗi tên chỉ được dẫn tới một nội dung."
+)
 CONFIG_SKILL_PLATFORM = "skills[{i}].platform = {platform} không có trong danh sách platforms."
 CONFIG_UNIT_CODE = "không có trong danh mục đơn vị hành chính (data/vn_admin_units_2025.csv)."
 CONFIG_UNIT_NAME = "mã {code} là {name}, tên khai báo không khớp."
@@ -379,6 +381,7 @@ DUP_USING_EXISTING = "Dùng hộ đã có trong sổ, không tạo hộ trùng."
 HH_NEW_MARK = "{name} — {address} (hộ mới)"
 SKILLS_ASK = "Nội dung đã hướng dẫn cho hộ {household}? Chọn một hay nhiều mục, rồi Xong."
 SKILLS_NONE = "Hãy chọn ít nhất một nội dung đã hướng dẫn, rồi Xong."
+SKILLS_AS_BEFORE = "↻ Như lần trước: {skills}"
 SKILLS_NOT_UNDERSTOOD = "Chưa hiểu “{text}”. Gõ số thứ tự (ví dụ 1 3) hoặc tên nội dung như vneid, dvc, rồi 0 để xong."
 OUTCOME_DONE = "đã xong"
 OUTCOME_RETURN = "cần quay lại"

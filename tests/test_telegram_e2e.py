@@ -36,6 +36,7 @@ from tests.fakes.telegram_api import FakeTelegram, Sent
 
 USER = 7_000_001
 SKILL = "Cài đặt VNeID"
+SKILL_LABEL = SKILL
 
 
 @dataclass
@@ -61,6 +62,17 @@ class Phone:
         self.actions += 1
         self.tg.user_presses(self.user, message_id, data)
         return await self.tg.wait_for_sent(expect)
+
+    async def refused_press(self, message_id: int, data: str) -> None:
+        """A press the bot refuses: a passing note on the button (answerCallbackQuery), no new message."""
+        self.actions += 1
+        update = self.tg.user_presses(self.user, message_id, data)
+        query_id = update.payload["callback_query"]["id"]
+        call = await self.tg.wait_for_call(
+            "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id
+        )
+        assert call.params.get("text") == T.BUTTON_OUTDATED
+        assert self.tg.since_last_action == []
 
     def button(self, label: str) -> tuple[int, str]:
         """(message id, callback data) of the newest keyboard's button containing `label`."""
@@ -189,15 +201,14 @@ async def test_forged_and_replayed_buttons_change_nothing(phone: Phone, deps: De
     before = await _snapshot(deps)
 
     for forged in ("zzzzzz:0", f"{token}:99", "not-a-button", f"{token}:-1"):
-        [reply] = await phone.press_data(pick.message_id, forged)
-        assert reply.text == T.BUTTON_OUTDATED
+        await phone.refused_press(pick.message_id, forged)
         assert await _snapshot(deps) == before
 
     [ask_name] = await phone.tap("Thêm hộ mới")
     assert ask_name.text == T.HH_ASK_NAME
+    await phone.tg.wait_until(lambda: phone.tg.buttons_removed(USER) == [pick.message_id])  # answered: no buttons
     moved_on = await _snapshot(deps)
-    [reply] = await phone.press_data(old_message, old_data)  # the same button again, after the flow moved on
-    assert reply.text == T.BUTTON_OUTDATED
+    await phone.refused_press(old_message, old_data)  # the same button again, after the flow moved on
     assert await _snapshot(deps) == moved_on
 
     [ask_address] = await phone.say("Nguyen Van An")  # the flow is where it was
@@ -221,6 +232,24 @@ async def test_repeat_visit_takes_five_taps(phone: Phone, deps: Deps) -> None:
     assert phone.actions == 5
     assert await _count(deps, Visit) == 2
     assert await _count(deps, Household) == 1
+
+
+async def test_repeat_visit_with_the_last_skills_takes_four_taps(phone: Phone, deps: Deps) -> None:
+    await phone.join()
+    await phone.log_new_household()
+    phone.actions = 0
+
+    await phone.say(T.MENU_LOG)
+    await phone.tap("Nguyen Van An")
+    [confirm] = await phone.tap(T.SKILLS_AS_BEFORE.format(skills=SKILL_LABEL))
+    assert SKILL_LABEL in confirm.text
+    [saved] = await phone.tap("✅ Lưu", exact=True)
+
+    assert "Đã lưu lượt" in saved.text
+    assert phone.actions == 4
+    async with deps.store.session() as s:
+        skills = (await s.exec(select(VisitSkill.skill_code))).all()
+    assert skills == ["vneid_install", "vneid_install"]
 
 
 async def test_token_never_logged(deps: Deps, caplog: pytest.LogCaptureFixture) -> None:

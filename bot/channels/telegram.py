@@ -62,6 +62,7 @@ MAX_CAPTION = 1024
 LONG_LABEL = 20  # a button label longer than this gets a row of its own
 SELECTED_MARK = "✅ "
 _PACKAGE = Path(__file__).resolve().parent.parent  # the `bot` package
+_MAX_CALLBACK_TEXT = 200  # answerCallbackQuery's text: a passing note on the tapped button
 _MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
 DEFAULT_FILE_NAME = "tep"  # a document sent without a file name
 SEND_RATE = 29.0  # outbox messages per second: with DEFAULT_BURST, at most 30 in any second (Telegram ~30/s)
@@ -469,47 +470,74 @@ class TelegramChannel:
         return document.file_name or DEFAULT_FILE_NAME, bytes(content)
 
     async def _on_callback(self, query: CallbackQuery) -> None:
-        answered = asyncio.create_task(self._answer(query))  # stop the button's spinner while we work
-        try:
-            message = query.message
-            if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
-                return
-            inbound = Inbound(
-                channel=CHANNEL,
-                user_ref=str(query.from_user.id),
-                chat_ref=str(message.chat.id),
-                message_id=f"c{query.id}",
-                choice=query.data,
-                kind=InboundKind.CHOICE,
-                display_name=query.from_user.full_name,
-            )
-            await self._serve(message.chat.id, inbound, pressed=message if isinstance(message, Message) else None)
-        finally:
-            await answered
+        """A tap: answered, then the tapped prompt loses its buttons unless an answer took its place. A tap that
+        only earns a passing note (an outdated button) gets it on the button itself, not as a new message."""
+        message = query.message
+        if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
+            await self._answer(query)
+            return
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_ref=str(query.from_user.id),
+            chat_ref=str(message.chat.id),
+            message_id=f"c{query.id}",
+            choice=query.data,
+            kind=InboundKind.CHOICE,
+            display_name=query.from_user.full_name,
+        )
+        handled = await self.router.handle(inbound)
+        notes = [r.text for r in handled.replies if r.notice]
+        only_notes = bool(notes) and len(notes) == len(handled.replies)
+        await self._answer(query, notes[0][:_MAX_CALLBACK_TEXT] if only_notes else None)
+        if handled.duplicate:
+            return
+        pressed = message if isinstance(message, Message) else None
+        replaced = False
+        if not only_notes:
+            replaced = await self._render(message.chat.id, handled.replies, pressed)
+            await self._after(message.chat.id, handled)
+        if pressed is not None and not replaced and not only_notes and pressed.reply_markup is not None:
+            await self._remove_buttons(pressed)  # not on a refused press: it may be a forged one on the live prompt
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:
-            await query.answer()
+            await query.answer(text)
         except TelegramError as exc:  # too old, or already answered: the user just sees the spinner stop
             log.info("could not answer a callback query: %s", type(exc).__name__)
+
+    async def _remove_buttons(self, message: Message) -> None:
+        """The tapped prompt is answered: its buttons go, so an old one is not tapped by mistake later."""
+        try:
+            await self._call(
+                lambda: self._bot.edit_message_reply_markup(
+                    chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+                )
+            )
+        except TelegramError as exc:  # too old to edit, or already without buttons: nothing lost
+            log.info("could not remove the buttons of an answered prompt: %s", type(exc).__name__)
 
     async def _serve(self, chat_id: int, inbound: Inbound, pressed: Message | None) -> None:
         handled = await self.router.handle(inbound)
         if handled.duplicate:
             return
         await self._render(chat_id, handled.replies, pressed)
+        await self._after(chat_id, handled)
+
+    async def _after(self, chat_id: int, handled: Handled) -> None:
         await self._sync_commands(chat_id, handled)
         if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
             self.wake()
 
     # --- router -> Telegram --------------------------------------------------------------------------------------
-    async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> None:
+    async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> bool:
+        """Send the replies; True when one of them took the tapped message's place (an edit in place)."""
         edit_target = pressed
         for reply, menu in place_menus(replies):
             if reply.replace_previous and edit_target is not None and not menu and await self._edit(edit_target, reply):
                 edit_target = None  # only one reply may take over the tapped message
                 continue
             await self._send(chat_id, reply, menu)
+        return pressed is not None and edit_target is None
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
         """Edit the tapped message in place; False when it cannot be edited (then a new message is sent)."""

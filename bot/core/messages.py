@@ -40,6 +40,7 @@ class Option:
     aliases: tuple[str, ...] = ()
     selected: bool = False
     means: str | None = None  # "yes" or "no" (bot/core/vocabulary): what "ok", "đc", "ko"… choose at this prompt
+    preset: tuple[str, ...] = ()  # in a multi-select: these keys, chosen and finished in one tap ("as last time")
 
 
 DONE_KEY = "__done__"
@@ -57,6 +58,8 @@ class Reply:
     image: bytes | None = None
     document: tuple[str, bytes] | None = None  # (file name, content)
     menu: tuple[str, ...] = field(default_factory=tuple)  # a persistent main menu, where the channel has one
+    notice: bool = False  # a passing note about a button press (an outdated one): shown on the button where a
+    # channel can, else as a message
 
 
 def numbered_options(options: tuple[Option, ...]) -> list[tuple[int, Option]]:

@@ -120,12 +120,27 @@ def _which(text: str, options: tuple[Option, ...], indexes: tuple[int, ...]) -> 
 
 
 def _options_to_rows(options: tuple[Option, ...]) -> list[dict[str, object]]:
-    return [{"k": o.key, "l": o.label, "a": list(o.aliases), **({"m": o.means} if o.means else {})} for o in options]
+    return [
+        {
+            "k": o.key,
+            "l": o.label,
+            "a": list(o.aliases),
+            **({"m": o.means} if o.means else {}),
+            **({"p": list(o.preset)} if o.preset else {}),
+        }
+        for o in options
+    ]
 
 
 def _rows_to_options(rows: list[dict[str, object]]) -> tuple[Option, ...]:
     return tuple(
-        Option(str(r["k"]), str(r["l"]), tuple(r.get("a", ())), means=r.get("m"))  # type: ignore[arg-type]
+        Option(
+            str(r["k"]),
+            str(r["l"]),
+            tuple(r.get("a", ())),  # type: ignore[arg-type]
+            means=r.get("m"),  # type: ignore[arg-type]
+            preset=tuple(r.get("p", ())),  # type: ignore[arg-type]
+        )
         for r in rows
     )
 
@@ -264,7 +279,7 @@ class FlowEngine:
             parsed = parse_callback_data(inbound.choice or "")
             if parsed is None or parsed[0] != state.token or parsed[1] >= len(options):
                 await _audit_rejected_press(ctx, state, parsed)
-                return [Reply(T.BUTTON_OUTDATED)]
+                return [Reply(T.BUTTON_OUTDATED, notice=True)]
             indexes = (parsed[1],)
         elif inbound.kind is not InboundKind.TEXT:
             return [Reply(T.TEXT_ONLY), await self._enter(ctx, flow, state.step, keep_token=True)]
@@ -325,6 +340,9 @@ class FlowEngine:
         selected: list[str] = list(ctx.data.get(key, []))
         finishing = False
         for i in indexes:
+            if options[i].preset:  # "as last time": these, and nothing else, chosen and finished
+                selected, finishing = list(options[i].preset), True
+                break
             option_key = options[i].key
             if option_key == DONE_KEY:
                 finishing = True

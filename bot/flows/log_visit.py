@@ -6,6 +6,7 @@ Telegram taps for a repeat household with one skill: menu → household → skil
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot import texts as T
 from bot.core import vocabulary
@@ -18,12 +19,13 @@ from bot.core.text import CITIZEN_ID_MASK, excerpt, mask_citizen_ids, nfc, word_
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
 from bot.flows.visit_day import DAY_KEY, chosen_day, day_step, why_closed
-from bot.services import audit, households, privacy, visits
+from bot.services import audit, household_history, households, privacy, visits
 from bot.store.models import Household
 
 NAME = "log_visit"
 QUICK_NAME = "quick_visit"
 _NEW, _SKIP, _AGREE, _REFUSE, _NOT_THESE, _BACK = "new", "skip", "agree", "refuse", "none", "back"
+_AGAIN = "again"
 _SAVE, _PEOPLE, _OUTCOME, _NOTE, _SKILLS, _DAY = "save", "people", "outcome", "note", "skills", "day"
 _FLAGS = ("elderly", "ethnic_minority", "no_device")
 _LABEL_WIDTH = 44
@@ -280,6 +282,22 @@ async def skills_prompt(ctx: Ctx) -> Reply:
     return Reply(T.SKILLS_ASK.format(household=_household_name(ctx)), options)
 
 
+async def skills_or_last_prompt(ctx: Ctx) -> Reply:
+    """The skills, and for a household visited before one more option, last: what was guided last time, chosen
+    and finished in one tap (a repeat visit on Telegram: menu, household, this, Lưu)."""
+    prompt = await skills_prompt(ctx)
+    hid = ctx.data.get("hid")
+    past = await household_history.recent(ctx.session, int(hid), limit=1) if hid else []
+    known = [code for code in (past[0].skills if past else ()) if code in ctx.config.skill_by_code]
+    if not known:
+        return prompt
+    labels = ", ".join(ctx.config.skill_by_code[code].label for code in known)
+    again = Option(
+        _AGAIN, T.SKILLS_AS_BEFORE.format(skills=labels), ("nhu lan truoc", "giong lan truoc"), preset=tuple(known)
+    )
+    return replace(prompt, options=(*prompt.options, again))
+
+
 async def skills_answer(ctx: Ctx, answer: Answer) -> Outcome:
     if not answer.keys:
         return Stay(T.SKILLS_NOT_UNDERSTOOD.format(text=excerpt(answer.text)) if answer.text else T.SKILLS_NONE)
@@ -482,7 +500,7 @@ _STEPS = {
     "consent": Step(consent_prompt, consent_answer),
     "consent_refused": Step(consent_refused_prompt, consent_refused_answer),
     "duplicate": Step(duplicate_prompt, duplicate_answer),
-    "skills": Step(skills_prompt, skills_answer, multi=True),
+    "skills": Step(skills_or_last_prompt, skills_answer, multi=True),
     "confirm": Step(confirm_prompt, confirm_answer),
     "people": Step(people_prompt, people_answer, numeric_answer=True),
     "note": Step(note_prompt, note_answer, keeps_text=True),

@@ -167,7 +167,7 @@ class Router:
             return await ENGINE.handle(ctx, state)
         if inbound.kind is InboundKind.CHOICE:  # a button of a finished flow, or a forged press
             await audit.denied(ctx.session, ctx.now, ctx.member.id, "callback", None, "no_active_flow")
-            return [Reply(T.BUTTON_OUTDATED)]
+            return [Reply(T.BUTTON_OUTDATED, notice=True)]
         if inbound.kind is not InboundKind.TEXT:  # a sticker or a picture: nothing is waiting for an answer
             return [Reply(T.NOT_TEXT_MENU, menu=self.commands.menu(ctx.role))]
         return [Reply(T.DONT_UNDERSTAND, menu=self.commands.menu(ctx.role))]

@@ -306,8 +306,13 @@ class FakeTelegram:
     # --- what the bot did -------------------------------------------------------------------------------------
     @property
     def since_last_action(self) -> list[Sent]:
-        """Messages sent or edited since the user's latest action."""
-        return self.sent[self._mark :]
+        """Messages sent or edited since the user's latest action. An answered prompt losing its buttons is not
+        among them (see `buttons_removed`): it is not an answer."""
+        return [s for s in self.sent[self._mark :] if s.method != "editMessageReplyMarkup"]
+
+    def buttons_removed(self, chat_id: int) -> list[int]:
+        """The messages of `chat_id` whose inline buttons the bot took away, in order."""
+        return [s.message_id for s in self.sent if s.chat_id == chat_id and s.method == "editMessageReplyMarkup"]
 
     async def wait_for_sent(
         self,
