@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
 import os
+from collections.abc import Sequence
 from datetime import time
 from functools import cached_property
 from pathlib import Path
