@@ -64,6 +64,7 @@ CITIZEN_ID_MASKED = "Lưu ý: bot không lưu số CCCD/định danh của ngư�
 # --- menu and commands --------------------------------------------------------------------------------------
 MENU_LOG = "📝 Ghi nhận"
 MENU_INVITE = "✉️ Mời"
+MENU_BROADCAST = "📢 Thông báo"
 MENU_HELP = "❓ Trợ giúp"
 MENU_HINT = "Chọn trong menu, hoặc gõ lệnh."
 CMD_START = "Tham gia bằng mã mời: /start MÃ"
@@ -309,9 +310,16 @@ ASK_WHICH_COMMAND = "Bạn muốn làm việc nào?"
 ROLE_MEMBER = "tổ viên"
 ROLE_LEADER = "tổ trưởng"
 ROLE_STAFF = "cán bộ xã"
-JOIN_OK = (
-    "Chào mừng {name}! Bạn đã tham gia Sổ tay số với vai trò {role}, {where}.\n"
-    "Gõ /ghinhan (hoặc chọn 📝 Ghi nhận) mỗi khi hướng dẫn xong một hộ. /trogiup để xem thêm."
+JOIN_OK = "Chào mừng {name}! Bạn đã tham gia Sổ tay số với vai trò {role}, {where}.\n{next}"
+# What to do first, by role; written for every app (a menu item is typed on Zalo, tapped on Telegram).
+JOIN_NEXT_TEAM = "Mỗi khi hướng dẫn xong một hộ, gõ: ghi nhận (hoặc /ghinhan). Gõ trợ giúp để xem các việc khác."
+JOIN_NEXT_LEADER = (
+    "Mời tổ viên bằng /moi, xem tiến độ của tổ bằng: tiến độ, nộp báo cáo kỳ bằng: báo cáo. "
+    "Ghi nhận hộ bạn tự hướng dẫn: ghi nhận. Gõ trợ giúp để xem thêm."
+)
+JOIN_NEXT_STAFF = (
+    "Xem tiến độ các tổ: tiến độ; tình hình nộp báo cáo: báo cáo; gửi tin cho các tổ: thông báo; "
+    "mời tổ trưởng: /moi. Gõ trợ giúp để xem thêm."
 )
 JOIN_UNKNOWN = "Mã mời không đúng. Hãy kiểm tra lại từng ký tự (mã gồm 8 chữ và số, ví dụ ABCD2345) rồi gửi /start MÃ."
 JOIN_USED = "Mã mời này đã được dùng. Mỗi mã chỉ dùng một lần; hãy xin tổ trưởng hoặc cán bộ xã một mã mới."
@@ -576,6 +584,10 @@ PLATFORM_GUIDED = "đã hướng dẫn"
 PLATFORM_NONE = "chưa"
 PLATFORM_LEGEND = "Nền tảng: {platforms} (✅ đang dùng · 🟡 đã hướng dẫn · ⬜ chưa)"
 MINE_HEADER = "Hộ bạn phụ trách: {progress} (mục tiêu {target} hộ)"
+MINE_VISITED = (
+    "Chưa hộ nào được giao cho bạn (tổ trưởng giao bằng /phancong), nên số hộ phụ trách là 0/{target}. "
+    "Các hộ bạn đã đến: {n} hộ."
+)
 MINE_EMPTY = (
     "Bạn chưa phụ trách hộ nào. Hộ bạn thêm khi ghi nhận (/ghinhan) là hộ của bạn; "
     "tổ trưởng cũng có thể giao hộ bằng /phancong. Gõ tên chủ hộ để tìm một hộ của tổ."
@@ -890,6 +902,10 @@ PROGRESS_SPAN = "📅 {start} – {end}"
 PROGRESS_DUE_AHEAD = "⏰ Hạn báo cáo {period}: trước {due}, còn {days} ngày"
 PROGRESS_DUE_MEMBER = "⏰ Tổ báo cáo {period} trước {due} (còn {days} ngày): nhớ ghi đủ các lượt trước hạn."
 PROGRESS_MY_HOUSEHOLDS = "🏠 Hộ bạn phụ trách: {bar}"
+PROGRESS_MY_HOUSEHOLDS_NONE = (
+    "🏠 Hộ bạn phụ trách: 0/{target}, vì chưa hộ nào được giao cho bạn (tổ trưởng giao bằng /phancong; "
+    "hộ bạn tự thêm khi ghi nhận là hộ của bạn)."
+)
 PROGRESS_MY_REACHED = "🚶 Trong kỳ: đến {households} hộ, {visits} lần"
 PROGRESS_MY_LUOT = "👥 Lượt người dân: {luot}"
 PROGRESS_MY_LAST = "🕘 Lần ghi gần nhất: {day}"

@@ -57,7 +57,10 @@ async def _mine(ctx: Ctx) -> Reply:
     target = ctx.config.targets.member_households
     header = T.MINE_HEADER.format(progress=bar(len(mine), target), target=target)
     if not mine:
-        return Reply(f"{header}\n{T.MINE_EMPTY}")
+        visited = await assignment.visited_by(ctx.session, team, member_id)
+        if not visited:
+            return Reply(f"{header}\n{T.MINE_EMPTY}")
+        mine, header = visited, T.MINE_VISITED.format(target=target, n=len(visited))
     more = T.LIST_MORE.format(n=len(mine) - LIST_LIMIT) if len(mine) > LIST_LIMIT else ""
     text = f"{header}\n{_legend(ctx)}\n{T.LIST_PICK}{more}"
     return Reply(text, await _options(ctx, mine[:LIST_LIMIT]))

@@ -47,9 +47,17 @@ async def join(deps: Deps, session: AsyncSession, inbound: Inbound, code: str) -
     if isinstance(result, invites.JoinError):
         return Reply(_JOIN_ERRORS[result]), None
     member = result.member
+    role = Role(member.role)
     template = T.JOIN_OK if result.new_member else T.LINK_OK
-    text = template.format(name=member.display_name, role=role_label(Role(member.role)), where=where(deps, member))
+    text = template.format(name=member.display_name, role=role_label(role), where=where(deps, member), next=_next(role))
     return Reply(text), member
+
+
+def _next(role: Role) -> str:
+    """The first thing a newcomer in this role does (staff log no visits; leaders also invite and report)."""
+    if role is Role.LEADER:
+        return T.JOIN_NEXT_LEADER
+    return T.JOIN_NEXT_TEAM if role is Role.MEMBER else T.JOIN_NEXT_STAFF
 
 
 def help_text(ctx: Ctx, lines: list[str]) -> Reply:

@@ -47,7 +47,9 @@ def member_text(config: Config, figures: MemberFigures, period: Period, today: d
         [
             T.PROGRESS_TITLE_MEMBER.format(period=period.label()),
             span(period),
-            T.PROGRESS_MY_HOUSEHOLDS.format(bar=bar(figures.households_assigned, figures.target)),
+            T.PROGRESS_MY_HOUSEHOLDS.format(bar=bar(figures.households_assigned, figures.target))
+            if figures.households_assigned
+            else T.PROGRESS_MY_HOUSEHOLDS_NONE.format(target=figures.target),
             T.PROGRESS_MY_REACHED.format(households=num(figures.households_reached), visits=num(figures.visits)),
             T.PROGRESS_MY_LUOT.format(luot=num(figures.luot)),
             T.PROGRESS_MY_LAST.format(day=day_text(figures.last_visit_on, today)),

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.roles import Role
 from bot.core.text import vi_sort_key
 from bot.services import audit
-from bot.store.models import Household, Member
+from bot.store.models import Household, Member, Visit
 
 
 def _active_households(team_code: str):  # type: ignore[no-untyped-def]
@@ -49,6 +49,15 @@ async def loads(session: AsyncSession, team_code: str) -> list[tuple[Member, int
 async def assigned_to(session: AsyncSession, team_code: str, member_id: int) -> list[Household]:
     """The households the member looks after, in Vietnamese name order."""
     rows = (await session.exec(_active_households(team_code).where(Household.assigned_member_id == member_id))).all()
+    return sorted(rows, key=lambda h: (vi_sort_key(h.head_name), h.id))
+
+
+async def visited_by(session: AsyncSession, team_code: str, member_id: int) -> list[Household]:
+    """The team's households the member has visited (a visit that still counts), in Vietnamese name order."""
+    visited = select(Visit.household_id).where(
+        Visit.member_id == member_id, Visit.team_code == team_code, Visit.status == "active"
+    )
+    rows = (await session.exec(_active_households(team_code).where(col(Household.id).in_(visited)))).all()
     return sorted(rows, key=lambda h: (vi_sort_key(h.head_name), h.id))
 
 
