@@ -335,8 +335,8 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
             Option(_PEOPLE, T.BTN_PEOPLE, ("so nguoi", "nguoi")),
             Option(_OUTCOME, outcome_label, ("quay lai", "can quay lai", "da xong")),
             Option(_NOTE, T.BTN_NOTE, ("ghi chu",)),
-            Option(_SKILLS, T.BTN_EDIT_SKILLS, ("sua ky nang", "ky nang")),
             Option(_DAY, T.BTN_DAY, ("doi ngay", "ngay")),
+            Option(_SKILLS, T.BTN_EDIT_SKILLS, ("sua ky nang", "ky nang", "noi dung", "sua noi dung")),
         ),
     )
 
