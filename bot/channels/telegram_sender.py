@@ -146,6 +146,7 @@ class TelegramSender:
         self._bucket = TokenBucket(rate, burst, monotonic)
         self._last_sent: dict[str, float] = {}  # chat -> monotonic time of its latest message
         self._paused_until: datetime | None = None  # Telegram said 429 (or refused the token): nothing goes out
+        self._unrecorded = outbox.Unrecorded(CHANNEL)  # sent rows whose mark could not be written yet
         self._lock = asyncio.Lock()
         self._slot_lock = asyncio.Lock()  # one send at a time waits for the bucket: its sleeps are never stacked
         self._wake = asyncio.Event()
@@ -267,8 +268,11 @@ class TelegramSender:
             bot = self.bot
             while not self._stopping and bot is not None and not self.paused():
                 self._paused_until = None
+                await self._unrecorded.write(self.deps.store)
                 async with self.deps.store.session() as session:
-                    due = await outbox.due(session, CHANNEL, self.deps.clock.now(), limit=self.batch, in_order=True)
+                    now = self.deps.clock.now()
+                    exclude = self._unrecorded.ids  # sent already; their chats wait until the mark is written
+                    due = await outbox.due(session, CHANNEL, now, limit=self.batch, in_order=True, exclude=exclude)
                     heads = [(item.id, item.chat_ref) for item in due if item.id is not None]
                 if not heads:
                     break
@@ -317,18 +321,30 @@ class TelegramSender:
         return step
 
     async def _process(self, bot: Any, item_id: int, blocked: set[str]) -> str | None:
-        """Claim one row in its own transaction and send it; the outcome, or None when it is no longer due."""
-        async with self.deps.store.session() as session:
-            item = await _claim(session, item_id, self.deps.clock.now())
-            if item is None:
-                return None  # sent or taken by another sender meanwhile
-            if item.chat_ref in blocked:
-                outbox.mark_failed(item, "recipient unreachable", blocked=True)
-                return BLOCKED
-            outcome = await self._send(bot, item)
-            if outcome == BLOCKED:
-                blocked.add(item.chat_ref)
-            return outcome
+        """Claim one row in its own transaction and send it; the outcome, or None when it is no longer due.
+
+        On SQLite the claim takes no lock and the mark is written at commit, a short transaction after the HTTP
+        calls; on PostgreSQL the row stays locked (SKIP LOCKED) until then, so a second process never sends it too.
+        When that commit fails, the mark is written again or kept (outbox.Unrecorded): the row is not sent twice."""
+        mark: outbox.Mark | None = None
+        try:
+            async with self.deps.store.session() as session:
+                item = await _claim(session, item_id, self.deps.clock.now())
+                if item is None:
+                    return None  # sent or taken by another sender meanwhile
+                if item.chat_ref in blocked:
+                    outbox.mark_failed(item, "recipient unreachable", blocked=True)
+                    outcome = BLOCKED
+                else:
+                    outcome = await self._send(bot, item)
+                    if outcome == BLOCKED:
+                        blocked.add(item.chat_ref)
+                mark = outbox.mark_of(item)
+        except Exception as exc:
+            if mark is None:  # nothing was sent
+                raise
+            await self._unrecorded.keep(self.deps.store, mark, exc)
+        return outcome
 
     async def _send(self, bot: Any, item: OutboxItem) -> str:
         if item.kind != "text":

@@ -425,6 +425,7 @@ class ZaloChannel:
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
         self._paused_until: datetime | None = None
+        self._unrecorded = outbox.Unrecorded(CHANNEL)  # sent rows whose mark could not be written yet
         self._stopping = False
         self._running = False
 
@@ -610,18 +611,24 @@ class ZaloChannel:
 
     async def _answer(self, inbound: Inbound) -> None:
         queued = 0
+        delivered: Handled | None = None
 
         async def deliver(session: AsyncSession, handled: Handled) -> None:
-            nonlocal queued
+            nonlocal queued, delivered
             queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
+            delivered = handled
 
         handled = await self.router.handle(inbound, deliver)
         if handled.duplicate:
             self.stats["duplicates"] += 1
             return
+        if handled is not delivered:  # handling failed after queueing (e.g. at commit): that was rolled back too
+            queued = 0
         if not queued and handled.replies:  # handling failed and was rolled back: queue the apology alone
-            async with self.deps.store.session() as session:
-                queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
+            replies = handled.replies
+            queued = await self.deps.store.transact(
+                lambda session: self._enqueue(session, inbound.chat_ref, replies), "a zalo apology"
+            )
         self.stats["queued"] += queued
         log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, queued)
         if queued:
@@ -718,16 +725,27 @@ class ZaloChannel:
             sent = 0
             held: dict[str, datetime] = {}
             blocked: set[str] = set()
+            await self._unrecorded.write(self.deps.store)
             for _ in range(MAX_SENDS_PER_PASS):
                 now = self.deps.clock.now()
-                async with self.deps.store.session() as session:
-                    if month != quota.month_start(now, tz):  # counted again when a pass crosses into a new month
-                        month = quota.month_start(now, tz)
-                        used = await quota.used_this_month(session, CHANNEL, now, tz)
-                    items = await outbox.due(session, CHANNEL, now, limit=1)
-                    if not items:
-                        break
-                    outcome = await self._send_item(items[0], now, used, held, blocked)
+                mark: outbox.Mark | None = None
+                try:
+                    # On SQLite the look-ups take no lock and the mark is written at commit, a short transaction
+                    # after the HTTP call; on PostgreSQL the row stays locked (SKIP LOCKED) until then, so a second
+                    # process never sends it too.
+                    async with self.deps.store.session() as session:
+                        if month != quota.month_start(now, tz):  # counted again when a pass crosses into a month
+                            month = quota.month_start(now, tz)
+                            used = await quota.used_this_month(session, CHANNEL, now, tz)
+                        items = await outbox.due(session, CHANNEL, now, limit=1, exclude=self._unrecorded.ids)
+                        if not items:
+                            break
+                        outcome = await self._send_item(items[0], now, used, held, blocked)
+                        mark = outbox.mark_of(items[0])
+                except Exception as exc:
+                    if mark is None:  # nothing was sent: the pass fails and is tried again later
+                        raise
+                    await self._unrecorded.keep(self.deps.store, mark, exc)  # sent: never send it twice
                 if outcome == "sent":
                     used += 1
                     sent += 1

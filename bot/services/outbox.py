@@ -5,17 +5,21 @@ A message is never lost to a network error, a rate limit or a used-up quota: it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.db import upsert_insert
+from bot.store.db import Store, upsert_insert
 from bot.store.models import OutboxItem
+
+log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, BLOCKED, WITHDRAWN = "pending", "sent", "failed", "blocked", "withdrawn"
 QUEUED = "outbox_queued"  # a key of AsyncSession.info: this session queued at least one message
@@ -127,9 +131,15 @@ async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> OutboxI
 
 
 async def due(
-    session: AsyncSession, channel: str, now: datetime, limit: int = 50, in_order: bool = False
+    session: AsyncSession,
+    channel: str,
+    now: datetime,
+    limit: int = 50,
+    in_order: bool = False,
+    exclude: Collection[int] = (),
 ) -> Sequence[OutboxItem]:
-    """Pending messages whose time has come, oldest first; rows are locked for this sender on PostgreSQL.
+    """Pending messages whose time has come, oldest first; rows are locked for this sender on PostgreSQL. Rows
+    whose ids are in `exclude` are left out (a sender's `Unrecorded`: sent, but not yet marked so).
 
     With `in_order`, a message is left out while an older message to the same chat is still pending and either
     due or already tried (waiting for a retry, or being sent by another sender): each chat gets one message at a
@@ -143,6 +153,8 @@ async def due(
         if not ids:
             return []
         stmt = stmt.where(col(OutboxItem.id).in_(ids))
+    if exclude:  # after the heads: a chat whose head is left out still waits behind it
+        stmt = stmt.where(col(OutboxItem.id).not_in(list(exclude)))
     stmt = stmt.order_by(col(OutboxItem.id)).limit(limit).with_for_update(skip_locked=True)
     return (await session.exec(stmt)).all()
 
@@ -187,6 +199,91 @@ def mark_failed(item: OutboxItem, error: str, blocked: bool = False) -> None:
     item.status = BLOCKED if blocked else FAILED
     item.error = error[:200]
     item.attempts += 1
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a sender recorded on a row after trying it (mark_sent, retry_later, mark_failed): the values to write."""
+
+    id: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    payload: dict[str, Any]
+
+
+def mark_of(item: OutboxItem) -> Mark:
+    if item.id is None:
+        raise ValueError("an outbox row that was never stored has no mark to write")
+    payload = dict(item.payload) if isinstance(item.payload, dict) else {}
+    return Mark(item.id, item.status, item.attempts, item.next_attempt_at, item.sent_at, item.error, payload)
+
+
+async def write_mark(session: AsyncSession, mark: Mark) -> bool:
+    """Write a mark to its row while the row is still pending (another sender may have recorded it since);
+    True when written."""
+    stmt = (
+        update(OutboxItem)
+        .where(col(OutboxItem.id) == mark.id, col(OutboxItem.status) == PENDING)
+        .values(
+            status=mark.status,
+            attempts=mark.attempts,
+            next_attempt_at=mark.next_attempt_at,
+            sent_at=mark.sent_at,
+            error=mark.error,
+            payload=mark.payload,
+        )
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+class Unrecorded:
+    """A sender's marks whose commit failed after the message had gone out (e.g. SQLite stayed busy).
+
+    Left alone, such a row stays pending and is sent again. So the mark is written again at once in a short
+    transaction of its own (retried while SQLite is busy) and, if that fails too, kept in memory and written before
+    each later pass, while the sender leaves the row out (`due(..., exclude=unrecorded.ids)`). Every failure is
+    logged with the row id only. What is kept is this process's: a restart loses it, and on PostgreSQL another
+    process may take the row once the failed transaction let go of its lock; then the row is sent again."""
+
+    def __init__(self, sender: str) -> None:
+        self._sender = sender
+        self._marks: dict[int, Mark] = {}
+
+    @property
+    def ids(self) -> frozenset[int]:
+        return frozenset(self._marks)
+
+    async def keep(self, store: Store, mark: Mark, error: BaseException) -> None:
+        """The commit of `mark` failed with `error`: write it again now, or keep it for the next pass."""
+        log.warning(
+            "%s outbox row %s: its %s mark was not committed (%s); writing it again",
+            self._sender,
+            mark.id,
+            mark.status,
+            type(error).__name__,
+        )
+        self._marks[mark.id] = mark
+        await self.write(store)
+
+    async def write(self, store: Store) -> None:
+        """Write the kept marks; those that still fail stay kept (and their rows are still not sent again)."""
+        for mark in list(self._marks.values()):
+            try:
+                await store.transact(partial(write_mark, mark=mark), "an outbox mark")
+            except Exception as exc:
+                log.error(
+                    "%s outbox row %s: its %s mark could not be written (%s); the row is kept from being sent again",
+                    self._sender,
+                    mark.id,
+                    mark.status,
+                    type(exc).__name__,
+                )
+                return  # the database refuses writes for now: the other marks wait for the next pass too
+            del self._marks[mark.id]
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> timedelta:

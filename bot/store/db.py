@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+import random
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# How long an SQLite statement waits for another connection's write lock before it fails with "database is
+# locked". SQLite has one write lock for the whole file, so this bounds the longest write transaction others can
+# wait behind; units of work keep their writes short and are retried when it is reached anyway (Store.transact).
+BUSY_TIMEOUT_MS = 5000
+BUSY_RETRIES = 3  # a unit of work rolled back only because SQLite was busy runs again this many times
+BUSY_PAUSE = 0.05  # seconds before the first such retry, doubled for each next, and cut by up to half at random
+# so that the units that lost the same race do not all come back at the same moment
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
 def is_sqlite(url: str) -> bool:
@@ -29,9 +45,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MB: a commune's figures stay in memory (bench/progress_latency)
     cur.close()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite gave up waiting for a lock ("database is locked"): the statement changed nothing, and once the
+    transaction is rolled back the whole unit of work may safely run again."""
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's exception
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)  # extended codes (BUSY_SNAPSHOT…) keep the primary
+    return "locked" in str(orig) or "busy" in str(orig)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -71,6 +99,25 @@ class Store:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def transact(self, work: Callable[[AsyncSession], Awaitable[T]], what: str = "unit of work") -> T:
+        """`work(session)` in one transaction, committed on success. When SQLite was too busy (another writer held
+        the lock past the busy timeout) the transaction was rolled back, so `work` runs again in a fresh one after
+        a short random pause, up to BUSY_RETRIES times; any other error, or the last busy one, is raised.
+
+        `work` may run more than once: everything it changes must be in the session (or be safe to redo)."""
+        attempt = 0
+        while True:
+            try:
+                async with self.session() as session:
+                    return await work(session)
+            except Exception as exc:
+                if attempt >= BUSY_RETRIES or not is_busy(exc):
+                    raise
+            attempt += 1
+            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, BUSY_RETRIES)
+            pause = BUSY_PAUSE * 2 ** (attempt - 1)
+            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
 
     async def close(self) -> None:
         await self.engine.dispose()
