@@ -76,221 +76,110 @@ HELP = "Chào {name} — {role}, {where}.\nCác lệnh bạn dùng được:\n{c
 
 # --- what people type ------------------------------------------------------------------------------------------
 # One table of phrases per meaning, written as members type them. They are matched without diacritics, with Telex
-# or VNI keys and chat abbreviations ("ko", "đc", "bc") read, and one typo allowed in words of four letters or more
-# (bot/core/reader.py). A phrase is found at the start of a short line, among the filler words below; what follows
-# it is the command's argument ("ghi nhận Nguyễn Thị An" searches that name, "tiến độ tháng này" that period).
+# or VNI keys and chat abbreviations ("ko", "đc", "bc") read, and one typo allowed (bot/core/reader.py); where two
+# phrases differ only in diacritics ("mời" / "mới"), the diacritics typed choose, and none typed means asking.
+# A phrase is found at the start of a short line, among the filler words below; what follows it is the command's
+# argument ("ghi nhận Nguyễn Thị An" searches that name, "tiến độ tháng này" that period).
+# fmt: off
 COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "ghinhan": (
-        "ghi nhận",
-        "ghinhan",
-        "ghi",
-        "ghi lượt",
-        "ghi nhận lượt",
-        "ghi nhận hộ",
-        "ghi hộ",
-        "thêm lượt",
-        "nhập lượt",
-        "ghi lại",
-        "ghi nhận lượt mới",
+        "ghi nhận", "ghinhan", "ghi", "ghi lượt", "ghi nhận lượt", "ghi nhận hộ", "ghi hộ", "thêm lượt",
+        "nhập lượt", "ghi lại", "ghi nhận lượt mới", "mới", "hộ mới", "thêm hộ mới", "thêm hộ",
     ),
-    "gn": ("gn", "ghi nhanh"),
+    "gn": (
+        "gn", "ghi nhanh",
+    ),
     "hocuatoi": (
-        "hộ của tôi",
-        "hocuatoi",
-        "hộ của mình",
-        "hộ của em",
-        "danh sách hộ",
-        "dsho",
-        "hộ phụ trách",
-        "hộ tôi phụ trách",
-        "các hộ của tôi",
-        "hộ được giao",
+        "hộ của tôi", "hocuatoi", "hộ của mình", "hộ của em", "danh sách hộ", "dsho", "hộ phụ trách",
+        "hộ tôi phụ trách", "các hộ của tôi", "hộ được giao",
     ),
-    "ho": ("tìm hộ", "xem hộ", "tra cứu hộ", "tìm", "tra hộ", "thông tin hộ", "tim kiem"),
+    "ho": (
+        "tìm hộ", "xem hộ", "tra cứu hộ", "tìm", "tra hộ", "thông tin hộ", "tim kiem",
+    ),
     "canquaylai": (
-        "cần quay lại",
-        "canquaylai",
-        "hộ cần quay lại",
-        "danh sách quay lại",
-        "hộ chờ quay lại",
+        "cần quay lại", "canquaylai", "hộ cần quay lại", "danh sách quay lại", "hộ chờ quay lại", "hẹn quay lại",
         "các hộ cần quay lại",
     ),
-    "phancong": ("phân công", "phancong", "giao hộ", "chia hộ"),
-    "tiendo": ("tiến độ", "tiendo", "td", "thống kê", "kết quả", "tiến độ tổ", "xem số liệu"),
-    "bieudo": ("biểu đồ", "bieudo", "đồ thị", "vẽ biểu đồ"),
+    "phancong": (
+        "phân công", "phancong", "giao hộ", "chia hộ",
+    ),
+    "tiendo": (
+        "tiến độ", "tiendo", "td", "thống kê", "kết quả", "tiến độ tổ", "xem số liệu", "bao nhiêu hộ",
+        "được bao nhiêu", "làm đến đâu", "đến đâu rồi", "làm được bao nhiêu",
+    ),
+    "bieudo": (
+        "biểu đồ", "bieudo", "đồ thị", "vẽ biểu đồ",
+    ),
     "baocao": (
-        "báo cáo",
-        "baocao",
-        "bc",
-        "nộp báo cáo",
-        "gửi báo cáo",
-        "nộp bc",
-        "gửi bc",
-        "làm báo cáo",
-        "viết báo cáo",
+        "báo cáo", "baocao", "bc", "nộp báo cáo", "gửi báo cáo", "nộp bc", "gửi bc", "làm báo cáo", "viết báo cáo",
         "lam bc",
     ),
-    "xuat": ("xuất", "xuất file", "xuất excel", "xuất số liệu", "tải file", "tải excel", "xuất báo cáo", "xuat"),
-    "sua": ("sửa", "sửa lượt", "sửa lại", "sửa lượt vừa rồi", "huỷ lượt", "xoá lượt", "sửa sai", "sua luot"),
-    "kiemtra": ("kiểm tra", "kiemtra"),
-    "thongbao": ("thông báo", "thongbao", "gửi thông báo", "soạn thông báo"),
+    "xuat": (
+        "xuất", "xuất file", "xuất excel", "xuất số liệu", "tải file", "tải excel", "xuất báo cáo", "xuat",
+    ),
+    "sua": (
+        "sửa", "sửa lượt", "sửa lại", "sửa lượt vừa rồi", "huỷ lượt", "xoá lượt", "sửa sai", "sua luot",
+        "ghi nhầm", "ghi sai", "nhập sai", "nhập nhầm", "xoá cái vừa ghi", "xoá lượt vừa ghi", "huỷ cái vừa ghi",
+    ),
+    "kiemtra": (
+        "kiểm tra", "kiemtra",
+    ),
+    "thongbao": (
+        "thông báo", "thongbao", "gửi thông báo", "soạn thông báo",
+    ),
     "danhan": (
-        "đã nhận",
-        "danhan",
-        "nhận rồi",
-        "nhận được rồi",
-        "đã đọc",
-        "ok đã nhận",
-        "ok nhận rồi",
-        "đã nhận được",
-        "đã nhận thông báo",
-        "ok đã đọc",
+        "đã nhận", "danhan", "nhận rồi", "nhận được rồi", "đã đọc", "ok đã nhận", "ok nhận rồi", "đã nhận được",
+        "nhận được thông báo", "nhận được",
+        "đã nhận thông báo", "ok đã đọc",
     ),
-    "nhap": ("nhập", "nhập ds", "nhập danh sách", "nhập file", "nhập danh sách hộ", "nhap"),
+    "nhap": (
+        "nhập", "nhập ds", "nhập danh sách", "nhập file", "nhập danh sách hộ", "nhap",
+    ),
     "huy": (
-        "huỷ",
-        "hủy",
-        "thôi",
-        "thui",
-        "dừng lại",
-        "không ghi nữa",
-        "thôi không ghi nữa",
-        "huỷ bỏ",
-        "bỏ đi",
-        "thoát",
-        "cancel",
-        "stop",
-        "thôi khỏi",
-        "thôi không",
-        "không làm nữa",
-        "thôi bỏ",
+        "huỷ", "hủy", "thôi", "thui", "dừng lại", "không ghi nữa", "thôi không ghi nữa", "huỷ bỏ", "bỏ đi",
+        "thoát", "cancel", "stop", "thôi khỏi", "thôi không", "không làm nữa", "thôi bỏ",
     ),
-    "lienket": ("liên kết", "lienket", "liên kết tài khoản"),
-    "moi": ("mời", "lời mời", "mã mời", "mời thành viên", "tạo mã mời", "mời người"),
+    "lienket": (
+        "liên kết", "lienket", "liên kết tài khoản", "nối tài khoản", "kết nối tài khoản", "nối zalo",
+    ),
+    "moi": (
+        "mời", "lời mời", "mã mời", "mời thành viên", "tạo mã mời", "mời người",
+    ),
     "trogiup": (
-        "trợ giúp",
-        "trogiup",
-        "help",
-        "menu",
-        "hướng dẫn",
-        "huongdan",
-        "lệnh",
-        "các lệnh",
-        "?",
-        "giúp",
-        "giúp đỡ",
-        "hdsd",
-        "cách dùng",
-        "dùng thế nào",
+        "trợ giúp", "trogiup", "help", "menu", "hướng dẫn", "huongdan", "lệnh", "các lệnh", "?", "giúp", "giúp đỡ",
+        "hdsd", "cách dùng", "dùng thế nào",
     ),
 }
 YES_WORDS = (
-    "có",
-    "ok",
-    "u",
-    "ừ",
-    "vâng",
-    "dạ",
-    "đúng",
-    "đúng rồi",
-    "đồng ý",
-    "chốt",
-    "được",
-    "được rồi",
-    "yes",
-    "y",
-    "lưu",
-    "lưu lại",
-    "ok lưu",
-    "chuẩn",
-    "chính xác",
-    "phải",
-    "rồi",
-    "có ạ",
-    "dạ có",
-    "dạ vâng",
-    "ok đồng ý",
-    "chuẩn rồi",
-    "ok luôn",
-    "đồng ý lưu",
-    "ok chốt",
+    "có", "ok", "u", "ừ", "vâng", "dạ", "đúng", "đúng rồi", "đồng ý", "chốt", "được", "được rồi", "yes", "y",
+    "lưu", "lưu lại", "ok lưu", "chuẩn", "chính xác", "phải", "rồi", "có ạ", "dạ có", "dạ vâng", "ok đồng ý",
+    "chuẩn rồi", "ok luôn", "đồng ý lưu", "ok chốt", "ok con dê", "oke con dê",
 )
-NO_WORDS = ("không", "không phải", "sai", "chưa", "không đồng ý", "no", "sai rồi", "chưa đúng", "không có")
-GREETING_WORDS = ("chào", "xin chào", "alo", "a lô", "hello", "hi", "chào bot", "chào bạn", "chào em", "hế lô")
+NO_WORDS = (
+    "không", "không phải", "sai", "chưa", "không đồng ý", "no", "sai rồi", "chưa đúng", "không có", "từ chối",
+    "không muốn", "không chịu", "không cho", "chưa đồng ý",
+)
+GREETING_WORDS = (
+    "chào", "xin chào", "alo", "a lô", "hello", "hi", "chào bot", "chào bạn", "chào em", "hế lô", "alo alo",
+    "chào buổi sáng",
+)
 THANKS_WORDS = (
-    "cảm ơn",
-    "cám ơn",
-    "camon",
-    "cảm ơn nhiều",
-    "thanks",
-    "thank you",
-    "tks",
-    "thank",
-    "ok cảm ơn",
-    "cảm ơn bot",
+    "cảm ơn", "cám ơn", "camon", "cảm ơn nhiều", "thanks", "thank you", "tks", "thank", "ok cảm ơn", "cảm ơn bot",
 )
-# Words that may stand around a phrase without changing what it means.
+# Words that may stand around a phrase without changing what it means. Never a "no": it would turn a meaning.
 FILLER_WORDS = (
-    "xem",
-    "cho",
-    "mình",
-    "tôi",
-    "em",
-    "anh",
-    "chị",
-    "muốn",
-    "giúp",
-    "hãy",
-    "vui lòng",
-    "ơi",
-    "bot",
-    "ad",
-    "admin",
-    "xin",
-    "làm ơn",
-    "nhé",
-    "nha",
-    "nhá",
-    "ạ",
-    "a",
-    "với",
-    "đi",
-    "nào",
-    "nè",
-    "ne",
-    "mở",
-    "vào",
-    "cái",
-    "thế",
-    "coi",
-    "bạn",
-    "sổ tay",
-    "đây",
-    "luôn",
-    "giùm",
-    "dùm",
-    "nhỉ",
+    "xem", "cho", "mình", "tôi", "em", "anh", "chị", "muốn", "giúp", "hãy", "vui lòng", "ơi", "bot", "ad", "admin",
+    "xin", "làm ơn", "nhé", "nha", "nhá", "ạ", "a", "với", "đi", "nào", "nè", "ne", "mở", "vào", "cái", "thế",
+    "coi", "bạn", "sổ tay", "đây", "luôn", "giùm", "dùm", "nhỉ", "lại", "chút", "đã", "ấy", "bác", "nhiều",
+    "lắm", "vậy", "gì", "thế nào", "để", "mấy",
 )
 # A new household named after the logging command: "ghi nhận hộ mới".
-NEW_HOUSEHOLD_WORDS = ("hộ mới", "mới", "thêm hộ", "thêm hộ mới", "hộ mới thêm", "thêm mới")
+NEW_HOUSEHOLD_WORDS = (
+    "hộ mới", "mới", "thêm hộ", "thêm hộ mới", "hộ mới thêm", "thêm mới",
+)
 # Words before a name that are not part of it: "bà Hoa xóm 6", "ông Lộc".
 HOUSEHOLD_TITLES = (
-    "bà",
-    "ông",
-    "chú",
-    "cô",
-    "anh",
-    "chị",
-    "bác",
-    "cụ",
-    "em",
-    "thím",
-    "dì",
-    "mợ",
-    "cậu",
-    "o",
-    "hộ",
-    "nhà",
+    "bà", "ông", "chú", "cô", "anh", "chị", "bác", "cụ", "em", "thím", "dì", "mợ", "cậu", "hộ", "nhà",
 )
 # Days of the week for a visit's day ("thứ hai", "t2", "chủ nhật", "cn"): Monday is 0.
 WEEKDAY_WORDS: dict[int, tuple[str, ...]] = {
@@ -302,6 +191,17 @@ WEEKDAY_WORDS: dict[int, tuple[str, ...]] = {
     5: ("thứ bảy", "thứ 7", "t7", "thu7"),
     6: ("chủ nhật", "cn", "chu nhat"),
 }
+# Days said in words ("hôm nay", "tối qua", "hôm kia"): how many days back.
+RELATIVE_DAY_WORDS: dict[int, tuple[str, ...]] = {
+    0: ("hôm nay", "nay", "bữa nay", "sáng nay", "chiều nay", "trưa nay", "tối nay", "ngày hôm nay", "vừa xong"),
+    1: ("hôm qua", "qua", "bữa qua", "sáng qua", "chiều qua", "trưa qua", "tối qua", "ngày hôm qua"),
+    2: ("hôm kia", "kia", "bữa kia"),
+}
+# Words around a day that change nothing ("hôm thứ ba", "sáng thứ hai", "vào thứ sáu").
+DAY_FILLERS = ("hôm", "sáng", "chiều", "trưa", "tối", "bữa", "lúc", "vào", "ngày", "đi", "hộ")
+# After a day of the week: the week before this one ("thứ tư tuần trước").
+LAST_WEEK_WORDS = ("tuần trước", "tuần rồi", "tuần qua")
+# fmt: on
 FRIENDLY_HELLO = "Chào {name}! Chọn một việc trong menu, hoặc gõ ví dụ: ghi nhận, tiến độ, báo cáo."
 FRIENDLY_THANKS = "Không có gì ạ, cảm ơn {name} đã làm việc chăm chỉ! Cần gì cứ gõ: ghi nhận, tiến độ, trợ giúp."
 ASK_WHICH_COMMAND = "Bạn muốn làm việc nào?"

@@ -14,9 +14,10 @@ from rapidfuzz.distance import OSA
 from bot import texts as T
 from bot.core import vocabulary
 from bot.core.messages import Option, numbered_options
-from bot.core.reader import Vocabulary, option_number, words
+from bot.core.reader import Vocabulary, words
 from bot.core.text import word_key
 
+_RANGE_WORDS = re.compile(r"^\s*([0-9]{1,2})\s*(?:đến|den|tới|toi)\s*([0-9]{1,2})\s*$", re.IGNORECASE)
 _NUMBER_LIST = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*[,;\s]\s*\d+(\s*-\s*\d+)?)*\s*$")
 
 
@@ -28,6 +29,7 @@ class Picked:
     unknown: tuple[str, ...] = ()
     too_many: bool = False  # several numbers where one was asked for
     ambiguous: tuple[int, ...] = ()  # what was typed reads as any of these options: ask which
+    declined: bool = False  # "ko lưu nữa": the prompt's yes, refused, where no option says no
 
 
 def _expand(spec: str) -> list[int] | None:
@@ -50,7 +52,8 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         return None
     numbered = numbered_options(options)
     by_number = {num: idx for idx, (num, _) in enumerate(numbered)}
-    single = option_number(text)  # "2.", "2)", "số 2"
+    text = _RANGE_WORDS.sub(r"\1-\2", text)  # "1 đến 4"
+    single = vocabulary.option_number(text)  # "2.", "2)", "số 2 ạ", "số hai"
     if _NUMBER_LIST.match(text) or single is not None:
         numbers = [single] if single is not None else _expand(text)
         if numbers is None:
@@ -71,13 +74,36 @@ def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
         meant = [idx for idx, (_, opt) in enumerate(numbered) if opt.means == answer]
         if len(meant) == 1:
             return Picked((meant[0],))
-    reading = _names(tuple((opt.label, opt.aliases) for _, opt in numbered)).read(text)
-    if reading.meaning is not None and reading.whole:
-        if reading.others:
-            return Picked((), ambiguous=tuple(sorted(int(m) for m in (reading.meaning, *reading.others))))
-        return Picked((int(reading.meaning),))
-    if multi:
-        return _pick_mixed(text, numbered, by_number)
+    if multi and (mixed := _pick_mixed(text, numbered, by_number)) is not None:
+        return mixed  # several names and numbers in one answer: "vneid dvc 0"
+    return _named(text, numbered, multi)
+
+
+def _named(text: str, numbered: list[tuple[int, Option]], multi: bool = False) -> Picked | None:
+    """An option named among other words: "đc r lưu đi", "ok gửi luôn", "chưa, sửa chút đã", "ko có trong danh
+    sách, thêm mới". A "no" before the prompt's yes ("ko gửi", "ko lưu nữa") is its no; a "no" alone is the no."""
+    vocab = _names(tuple((opt.label, opt.aliases) for _, opt in numbered))
+    reading = vocab.read(text, anywhere=True)
+    negated = vocabulary.negated(text)
+    no = [idx for idx, (_, opt) in enumerate(numbered) if opt.means == vocabulary.NO]
+    if reading.meaning is None:
+        return Picked((no[0],)) if negated and len(no) == 1 else None
+    if reading.others:
+        return Picked((), ambiguous=tuple(sorted(int(m) for m in (reading.meaning, *reading.others))))
+    idx = int(reading.meaning)
+    if negated and numbered[idx][1].means == vocabulary.YES:
+        return Picked((no[0],)) if len(no) == 1 else Picked((), declined=True)
+    own = frozenset(w for name in vocab.phrases_of(reading.meaning) for w in name)  # "hộ mới, chưa có trong ds"
+    if reading.whole or negated or set(reading.unread) <= vocabulary.ANSWER_KEYS | own:
+        return Picked((idx,))
+    # With other words around, the name is enough, but never for the prompt's yes (it saves or sends): "gửi lúc
+    # nào?" asks a question, it does not send.
+    if numbered[idx][1].means == vocabulary.YES or multi:  # a multi-select points out the words it cannot read
+        return None
+    if reading.at_start:  # the line begins with the option's name: "sửa lại câu chữ đã", "thêm hộ mới nhé bà"
+        return Picked((idx,))
+    if numbered[idx][1].means is not None and len(reading.phrase) > 1:  # "ông ấy ngại, ko đồng ý"
+        return Picked((idx,))
     return None
 
 
@@ -95,6 +121,11 @@ def _pick_mixed(text: str, numbered: list[tuple[int, Option]], by_number: dict[i
     )
     known = frozenset(w for name, _ in names for w in name.split())
     key = " ".join(w.key for w in words(text, known))
+    if (two := _NAME_THEN_NUMBER.fullmatch(key)) is not None:  # "vneid 2": VNeID and item 2, or "VNeID mức 2"?
+        single = {name: idx for name, idx in names if name and " " not in name}
+        number = int(two.group(2))
+        if two.group(1) in single and number and number in by_number and by_number[number] != single[two.group(1)]:
+            return Picked((), ambiguous=tuple(sorted({single[two.group(1)], by_number[number]})))
     found: list[int] = []
     rest = f" {key} "
     for name, idx in names:  # longest first, so "muc 2" is taken before the number 2
@@ -116,6 +147,7 @@ def _pick_mixed(text: str, numbered: list[tuple[int, Option]], by_number: dict[i
     return Picked(tuple(dict.fromkeys(found)), tuple(unknown))
 
 
+_NAME_THEN_NUMBER = re.compile(r"([a-z]\w*) ([0-9]{1,2})")
 TYPO_MIN_LENGTH = 4  # shorter words are too easily one letter from another option
 TYPO_MIN_SCORE = 85  # rapidfuzz ratio: "vneidd" → "vneid" scores 91, "dvcc" → "dvc" 86
 

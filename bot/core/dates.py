@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from bot.core.text import word_key
-from bot.core.vocabulary import weekday_of
+from bot.core.vocabulary import day_in_words
 
 _RELATIVE = {"hom nay": 0, "nay": 0, "hom qua": 1, "qua": 1, "hom kia": 2, "kia": 2}
 _DAY_MONTH = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
@@ -21,8 +21,8 @@ def parse_day(text: str, today: date) -> date | None:
     key = word_key(text)
     if key in _RELATIVE:
         return today - timedelta(days=_RELATIVE[key])
-    if (weekday := weekday_of(text)) is not None:  # a visit is never in the future: the latest such day
-        return today - timedelta(days=(today.weekday() - weekday) % 7)
+    if (said := day_in_words(text, today)) is not None:  # a visit is never in the future: the latest such day
+        return said
     match = _DAY_MONTH.match(" ".join(text.strip().lower().split()).replace("ngày", "ngay"))
     if match is None:
         return None

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from bot import texts as T
+from bot.core.reader import one_typo
 
 
 class Kind(StrEnum):
@@ -173,7 +174,7 @@ def read_period_words(keys: list[str], windows: Windows, today: date) -> tuple[P
     for i, key in enumerate(keys):
         if (quarter := _QUARTER_KEY.fullmatch(key)) is not None:
             return _named(windows, Kind.QUARTER, int(quarter.group(1)), today), {i}
-        kind = _KIND_WORDS.get(key)
+        kind = _KIND_WORDS.get(key) or (Kind.MONTH if one_typo(key, "thang") else None)  # "thnag"
         if kind is None or i + 1 >= len(keys):
             continue
         following = keys[i + 1]

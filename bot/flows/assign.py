@@ -114,7 +114,7 @@ FLOW = Flow(
     title=T.FLOW_TITLE_ASSIGN,
     start=start,
     steps={
-        "member": Step(member_prompt, member_answer),
+        "member": Step(member_prompt, member_answer, stops_on_no=True),
         "households": Step(households_prompt, households_answer, multi=True, free_text=True),
     },
 )

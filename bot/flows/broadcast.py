@@ -237,7 +237,7 @@ async def preview_prompt(ctx: Ctx) -> Reply:
         *send,
         Option(_EDIT, T.BROADCAST_BTN_EDIT, ("sua",)),
         *retarget,
-        Option(_CANCEL, T.BROADCAST_BTN_CANCEL, ("bo",), means=vocabulary.NO),
+        Option(_CANCEL, T.BROADCAST_BTN_CANCEL, ("bo", "xoa", "xoa di", "khong gui"), means=vocabulary.NO),
     )
     return Reply("\n".join(lines), options)
 
@@ -382,7 +382,7 @@ FLOW = Flow(
     title=T.FLOW_TITLE_BROADCAST,
     start=start,
     steps={
-        "audience": Step(audience_prompt, audience_answer),
+        "audience": Step(audience_prompt, audience_answer, stops_on_no=True),
         "team": Step(team_prompt, team_answer),
         "text": Step(text_prompt, text_answer, numeric_answer=True, keeps_text=True),
         "preview": Step(preview_prompt, preview_answer),

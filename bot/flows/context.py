@@ -23,6 +23,8 @@ class Ctx:
     member: Member
     now: datetime
     data: dict[str, Any] = field(default_factory=dict)  # the active flow's collected data
+    in_words: bool = False  # the command was typed in words ("tiến độ quý này thế nào"): words it cannot read are
+    # the sentence's, not a mistake to point out
 
     @property
     def config(self) -> Config:

@@ -363,7 +363,7 @@ FLOW = Flow(
     title=T.FLOW_TITLE_CORRECT_VISIT,
     start=start,
     steps={
-        "pick": Step(pick_prompt, pick_answer, numeric_answer=True),
+        "pick": Step(pick_prompt, pick_answer, numeric_answer=True, stops_on_no=True),
         "confirm": Step(confirm_prompt, confirm_answer),
         "skills": Step(log_visit.skills_prompt, log_visit.skills_answer, multi=True),
         "people": Step(log_visit.people_prompt, log_visit.people_answer, numeric_answer=True),

@@ -20,7 +20,7 @@ from bot import texts as T
 from bot.core import vocabulary
 from bot.core.choices import Picked, pick
 from bot.core.messages import DONE_KEY, Inbound, InboundKind, Option, Reply, numbered_options, parse_callback_data
-from bot.core.text import excerpt
+from bot.core.text import excerpt, word_key
 from bot.flows.context import Ctx
 from bot.services import audit
 from bot.store.models import Conversation
@@ -73,6 +73,7 @@ class Step:
     free_text: bool = False  # in a multi-select, typed words that name no option go to the step (e.g. a search)
     keeps_text: bool = False  # what is typed is kept as written (a name, a note, a message): no command is read
     # inside it, only a line that is a command word and nothing else
+    stops_on_no: bool = False  # a flow's first question: nothing is entered yet, so a bare "không" means stop
 
 
 _NO_STEP = Step(prompt=None, answer=None)  # type: ignore[arg-type]
@@ -236,13 +237,28 @@ class FlowEngine:
     def names_option(self, state: Conversation, text: str) -> bool:
         """`text` picks one of the offered options (its number, its name, yes or no where an option means it)."""
         picked = pick(text, _rows_to_options(state.options), state.multi_select)
-        return picked is not None and bool(picked.indexes or picked.ambiguous)
+        return picked is not None and bool(picked.indexes or picked.ambiguous or picked.declined)
+
+    def _step_of(self, state: Conversation) -> Step | None:
+        flow = self.flows.get(state.flow)
+        return flow.steps.get(state.step) if flow else None
 
     def keeps_text(self, state: Conversation) -> bool:
         """The active step keeps what is typed as written (a name, a note, a message)."""
-        flow = self.flows.get(state.flow)
-        step = flow.steps.get(state.step) if flow else None
+        step = self._step_of(state)
         return step is not None and step.keeps_text
+
+    def stops_on_no(self, state: Conversation) -> bool:
+        """The active step is a flow's first question, where "không" alone means stop."""
+        step = self._step_of(state)
+        return step is not None and step.stops_on_no
+
+    def begins_an_option(self, state: Conversation, text: str) -> bool:
+        """`text` is one word that starts an offered option's name ("sửa" and "✏️ Sửa nội dung")."""
+        typed = word_key(text)
+        if not typed or " " in typed:
+            return False
+        return any(word_key(row["l"]).split()[:1] == [typed] for row in state.options)  # type: ignore[index]
 
     async def again(self, ctx: Ctx, state: Conversation, note: Reply) -> list[Reply]:
         """`note`, then the active prompt once more (same token: its buttons keep working)."""
@@ -289,6 +305,9 @@ class FlowEngine:
                 picked = None  # "8" people or "0912 345 678": the number is the answer, not an option number
             if picked is not None and picked.too_many:
                 return [Reply(T.CHOOSE_ONE), await self._enter(ctx, flow, state.step, keep_token=True)]
+            if picked is not None and picked.declined:  # "ko lưu nữa" where no option says no: the member stops
+                await self.cancel(ctx.session, ctx.inbound)
+                return [Reply(T.CANCELLED)]
             if picked is not None and picked.ambiguous:  # two options read as well as each other: ask, never pick
                 return [
                     Reply(_which(inbound.text, options, picked.ambiguous)),

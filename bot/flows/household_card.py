@@ -259,7 +259,7 @@ async def start_find(ctx: Ctx, args: str) -> Outcome:
 
 
 _STEPS = {
-    "list": Step(list_prompt, list_answer),
+    "list": Step(list_prompt, list_answer, stops_on_no=True),
     "card": Step(card_prompt, card_answer),
     "platform": Step(platform_prompt, platform_answer),
     "platform_status": Step(platform_status_prompt, platform_status_answer),

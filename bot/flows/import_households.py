@@ -214,5 +214,5 @@ FLOW = Flow(
     name=NAME,
     title=T.FLOW_TITLE_IMPORT,
     start=start,
-    steps={"team": Step(team_prompt, team_answer), "confirm": Step(confirm_prompt, confirm_answer)},
+    steps={"team": Step(team_prompt, team_answer, stops_on_no=True), "confirm": Step(confirm_prompt, confirm_answer)},
 )

@@ -73,5 +73,5 @@ FLOW = Flow(
     name=NAME,
     title=T.FLOW_TITLE_INVITE,
     start=start,
-    steps={"team": Step(team_prompt, team_answer), "role": Step(role_prompt, role_answer)},
+    steps={"team": Step(team_prompt, team_answer, stops_on_no=True), "role": Step(role_prompt, role_answer)},
 )

@@ -44,7 +44,7 @@ def household_label(h: Household) -> str:
 def _household_options(found: list[Household]) -> tuple[Option, ...]:
     return (
         *(Option(f"h{h.id}", household_label(h)) for h in found),
-        Option(_NEW, T.HH_ADD_NEW, ("them", "moi")),
+        Option(_NEW, T.HH_ADD_NEW, ("them", "moi", "ho moi", "them moi", "them ho moi", "chua co trong danh sach")),
     )
 
 
@@ -66,6 +66,8 @@ async def start(ctx: Ctx, args: str) -> Outcome:
         return Go("new_name")
     if query and not await _search(ctx, query):
         return Go("household", (Reply(T.HH_NO_MATCH.format(query=excerpt(query))),))
+    if (only := await _only_match(ctx, query)) is not None:
+        return await _choose(ctx, only)
     return Go("household")
 
 
@@ -129,7 +131,7 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
                 ctx.data["new"] = ctx.data.pop("quick")
                 ctx.data.pop("search", None)
                 return Go("new_phone")
-            ctx.data["new"] = {"head_name": ctx.data.pop("search")} if "search" in ctx.data else {}
+            ctx.data["new"] = _new_from_search(ctx.data.pop("search", ""))
             return Go("new_name")
         return await _choose(ctx, key)
     query = nfc(answer.text)
@@ -137,7 +139,29 @@ async def household_answer(ctx: Ctx, answer: Answer) -> Outcome:
         return Stay(T.HH_TYPE_MORE)
     if not await _search(ctx, query):
         return Stay(T.HH_NO_MATCH.format(query=excerpt(query)))
+    if (only := await _only_match(ctx, query)) is not None:
+        return await _choose(ctx, only)
     return Go("household")
+
+
+async def _only_match(ctx: Ctx, query: str) -> str | None:
+    """The one household found, when its name has every typed word whole ("ông Lộc" → Phạm Văn Lộc): taken at
+    once, as a member would from the list. Several, or a match by a typo or a word's start: the list is shown."""
+    found = ctx.data.get("found", [])
+    if len(found) != 1:
+        return None
+    households_found = await households.in_team(ctx.session, ctx.member.team_code or "", found)
+    if households_found and households.names_every_word(households_found[0], query):
+        ctx.data.pop("found", None)
+        ctx.data.pop("search", None)
+        return f"h{found[0]}"
+    return None
+
+
+def _new_from_search(search: str) -> dict[str, str]:
+    """A new household after a search found the wrong ones: the searched name, without its title, suggested."""
+    typed = vocabulary.household_query(search)
+    return {"head_name": typed.shown_name} if typed.shown_name else {}
 
 
 # --- a new household ----------------------------------------------------------------------------------------
@@ -332,7 +356,7 @@ async def confirm_prompt(ctx: Ctx) -> Reply:
         T.CONFIRM_ASK.format(summary=_summary(ctx)),
         (
             Option(_SAVE, T.BTN_SAVE, ("luu", "ok", "xong", "dong y", "co"), means=vocabulary.YES),
-            Option(_PEOPLE, T.BTN_PEOPLE, ("so nguoi", "nguoi")),
+            Option(_PEOPLE, T.BTN_PEOPLE, ("so nguoi", "nguoi", "so luong", "so luong nguoi", "may nguoi")),
             Option(_OUTCOME, outcome_label, ("quay lai", "can quay lai", "da xong")),
             Option(_NOTE, T.BTN_NOTE, ("ghi chu",)),
             Option(_DAY, T.BTN_DAY, ("doi ngay", "ngay")),
@@ -492,7 +516,7 @@ async def _take_quick_entry(ctx: Ctx, entry: QuickEntry) -> tuple[Reply, ...]:
 
 
 _STEPS = {
-    "household": Step(household_prompt, household_answer),
+    "household": Step(household_prompt, household_answer, stops_on_no=True),
     "new_name": Step(new_name_prompt, new_name_answer, keeps_text=True),
     "new_address": Step(new_address_prompt, new_address_answer, keeps_text=True),
     "new_phone": Step(new_phone_prompt, new_phone_answer, numeric_answer=True),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot import texts as T
 from bot.config import Config, Team
 from bot.core.periods import Period, read_period_words
-from bot.core.reader import words
+from bot.core.reader import one_slip, words
 from bot.flows.context import Ctx
 
 # Words that name no period or team but often stand with them: "tiến độ của tổ", "kỳ này".
@@ -52,7 +52,15 @@ def read(ctx: Ctx, args: str) -> Asked:
         team, by_name = _team_named(ctx.config, keys, used)
         used |= by_name
     left = tuple(text[w.start : w.end] for i, w in enumerate(found) if i not in used and w.key not in _IGNORED)
-    return Asked(period, team, left)
+    return Asked(period, team, () if ctx.in_words else left)
+
+
+def _close(typed: list[str], name: list[str]) -> bool:
+    """The team's name, or one of its words with a slip when there are several."""
+    slips = [a != b for a, b in zip(typed, name, strict=True)]
+    if not any(slips):
+        return True
+    return sum(slips) == 1 and len(name) > 1 and all(a == b or one_slip(a, b) for a, b in zip(typed, name, strict=True))
 
 
 def _team_named(config: Config, keys: list[str], used: set[int]) -> tuple[Team | None, set[int]]:
@@ -63,6 +71,6 @@ def _team_named(config: Config, keys: list[str], used: set[int]) -> tuple[Team |
             continue
         for start in range(len(keys) - len(name) + 1):
             span = set(range(start, start + len(name)))
-            if keys[start : start + len(name)] == name and not span & used:
+            if _close(keys[start : start + len(name)], name) and not span & used:  # "Kiến Loa" is Kiến Lao
                 return team, span
     return None, set()

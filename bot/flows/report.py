@@ -593,7 +593,7 @@ FLOW = Flow(
     title=T.FLOW_TITLE_REPORT,
     start=start,
     steps={
-        "choose": Step(choose_prompt, choose_answer),
+        "choose": Step(choose_prompt, choose_answer, stops_on_no=True),
         "preview": Step(preview_prompt, preview_answer),
         "edit": Step(edit_prompt, edit_answer, numeric_answer=True, keeps_text=True),
         "confirm": Step(confirm_prompt, confirm_answer),
@@ -604,7 +604,7 @@ BOARD_FLOW = Flow(
     title=T.FLOW_TITLE_REPORT_BOARD,
     start=board_start,
     steps={
-        "board": Step(board_prompt, board_answer),
+        "board": Step(board_prompt, board_answer, stops_on_no=True),
         "team": Step(team_prompt, team_answer),
         "view": Step(view_prompt, view_answer),
         "reopen": Step(reopen_prompt, reopen_answer),

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts as T
 from bot.core import vocabulary
 from bot.core.messages import Inbound, InboundKind, Reply
+from bot.core.reader import Reading
 from bot.core.roles import Role
 from bot.core.text import clean_typed, nfc_lines, storable
 from bot.flows.context import Ctx
@@ -107,24 +108,45 @@ class Router:
         `deliver`, when given, stores the replies (e.g. in the outbox) in the same transaction as the message's
         effects: either the message is handled and its answer queued, or neither happened and a redelivery of
         the message is processed afresh.
+
+        The message is recorded as processed last, in that same transaction: on SQLite the first write takes the
+        lock of the whole database, so recording it first would hold that lock while the message is read and
+        answered (a commune overview reads for a while), and other chats' messages would wait behind it. A unit of
+        work that failed only because SQLite stayed busy runs again (Store.transact): it was rolled back, so none
+        of it happened.
         """
         inbound = _cleaned(inbound)
-        try:
-            async with self.deps.store.session() as session:
-                handled = await self._handle(session, inbound)
-                if session.info.get(outbox.QUEUED):
-                    handled = replace(handled, queued=True)
-                if deliver is not None and not handled.duplicate:
-                    await deliver(session, handled)
+
+        async def unit(session: AsyncSession) -> Handled:
+            handled = await self._handle(session, inbound)
+            if handled.duplicate:
                 return handled
-        except Exception:
+            if session.info.get(outbox.QUEUED):
+                handled = replace(handled, queued=True)
+            if deliver is not None:
+                await deliver(session, handled)
+            if not await dedup.first_time(session, inbound.channel, inbound.message_id, self.deps.clock.now()):
+                await session.rollback()  # another process handled a redelivery of it meanwhile: undo this copy
+                return Handled(duplicate=True)
+            return handled
+
+        try:
+            return await self.deps.store.transact(unit, "a message")
+        except Exception as exc:
+            try:  # a redelivery handled meanwhile by another process can make this copy fail (a unique key)
+                async with self.deps.store.session() as session:
+                    duplicate = await dedup.seen(session, inbound.channel, inbound.message_id)
+            except Exception:
+                duplicate = False
+            if duplicate:
+                return Handled(duplicate=True)
             # Only the kind of failure is logged: message text and residents' data stay out of logs.
-            log.exception("failed to handle a %s message on %s", inbound.kind.value, inbound.channel)
+            log.error("failed to handle a %s message on %s", inbound.kind.value, inbound.channel, exc_info=exc)
             return Handled([Reply(T.INTERNAL_ERROR)])
 
     async def _handle(self, session: AsyncSession, inbound: Inbound) -> Handled:
         now = self.deps.clock.now()
-        if not await dedup.first_time(session, inbound.channel, inbound.message_id, now):
+        if await dedup.seen(session, inbound.channel, inbound.message_id):  # recorded at the end of `handle`
             return Handled(duplicate=True)
         if len(inbound.text) > MAX_MESSAGE_CHARS:  # nothing is read, so a flow in progress keeps its step
             return Handled([Reply(T.MESSAGE_TOO_LONG.format(length=len(inbound.text), limit=MAX_MESSAGE_CHARS))])
@@ -189,28 +211,42 @@ class Router:
         if state is not None and ENGINE.names_option(state, text):
             return None
         keeps_text = state is not None and ENGINE.keeps_text(state)
-        reading = vocabulary.read(text)
+        allowed = frozenset(c.name for c in self.commands.for_role(ctx.role))
+        reading = vocabulary.read(text, anywhere=state is None, commands=allowed)  # nothing in progress: anywhere
         name = vocabulary.command_of(reading)
+        if name is not None and state is not None and reading.whole and ENGINE.begins_an_option(state, text):
+            name = None  # "sửa" at a prompt with "✏️ Sửa nội dung": the step asks which, not /sua
         if name is not None and (reading.whole or not keeps_text) and not (keeps_text and reading.typos):
-            if reading.ambiguous:
-                return [self._which_command(ctx, (name, *map(vocabulary.command_of, reading.others)))]
+            if reading.ambiguous:  # "moi": mời (invite) or mới (a new household)? Only what this role may do counts
+                meant = self._allowed(ctx, (name, *map(vocabulary.command_in, reading.others)))
+                if len(meant) != 1:
+                    return [self._which_command(meant)] if meant else [Reply(T.NOT_ALLOWED)]
+                name = meant[0].name
             command = self.commands.by_name(name)
             if command is not None and (state is None or ctx.role in command.roles):
                 if state is not None and not reading.whole and name in _NOT_MID_FLOW:
                     return None
-                return await self._run(ctx, command, reading.rest)
-        if reading.meaning == vocabulary.NO and reading.whole and state is not None and not keeps_text:
-            return await self._run(ctx, self.commands.by_name("huy"), "")  # "không" where no option means no
+                ctx.in_words = True
+                return await self._run(ctx, command, _arguments(name, reading, text))
+        if name is None and state is None and vocabulary.command_of(forbidden := vocabulary.read(text)) is not None:
+            if forbidden.whole:  # "thông báo" typed by a member: say it is not theirs, rather than "not understood"
+                return [Reply(T.NOT_ALLOWED)]
+        if reading.meaning == vocabulary.NO and reading.whole and state is not None and ENGINE.stops_on_no(state):
+            return await self._run(ctx, self.commands.by_name("huy"), "")  # "không" before anything was entered
         if reading.meaning in (vocabulary.HELLO, vocabulary.THANKS) and reading.whole and not keeps_text:
             template = T.FRIENDLY_HELLO if reading.meaning == vocabulary.HELLO else T.FRIENDLY_THANKS
             note = Reply(template.format(name=ctx.member.display_name), menu=self.commands.menu(ctx.role))
             return [note] if state is None else await ENGINE.again(ctx, state, note)
         return None
 
-    def _which_command(self, ctx: Ctx, names: tuple[str | None, ...]) -> Reply:
+    def _allowed(self, ctx: Ctx, names: tuple[str | None, ...]) -> list[Command]:
+        found = (self.commands.by_name(n) for n in dict.fromkeys(names) if n)
+        return [c for c in found if c is not None and ctx.role in c.roles]
+
+    @staticmethod
+    def _which_command(commands: list[Command]) -> Reply:
         """Two commands read as well as each other: say both, and let the member type the one meant."""
-        found = [c for n in dict.fromkeys(names) if n and (c := self.commands.by_name(n)) and ctx.role in c.roles]
-        lines = [f"/{c.name} — {c.description}" for c in found]
+        lines = [f"/{c.name} — {c.description}" for c in commands]
         return Reply("\n".join([T.ASK_WHICH_COMMAND, *lines]))
 
     async def _run(self, ctx: Ctx, command: Command | None, args: str) -> list[Reply]:
@@ -219,6 +255,30 @@ class Router:
         if ctx.role not in command.roles:
             return [Reply(T.NOT_ALLOWED)]
         return await command.run(ctx, args)
+
+
+# What a command typed in words takes from the line: the words after the phrase (a name to search, a one-line
+# entry); the whole line, where a period or a team may stand anywhere ("tháng trước mình được bao nhiêu hộ": its
+# reader leaves the other words alone); a number ("sửa lượt 12"); or nothing ("gửi thông báo cho cả tổ" is not
+# the notice's text).
+_REST_ARGUMENTS = frozenset({"ghinhan", "gn", "ho"})
+_PERIOD_ARGUMENTS = frozenset({"tiendo", "bieudo", "xuat", "baocao"})
+_NUMBER_ARGUMENTS = frozenset({"sua", "kiemtra"})
+
+
+def _arguments(name: str, reading: Reading, text: str) -> str:
+    """What a command typed in words takes from the line (see above)."""
+    if name == "ghinhan" and (
+        vocabulary.means_new_household(" ".join(reading.phrase)) or vocabulary.means_new_household(reading.rest)
+    ):
+        return "mới"  # "thêm hộ mới", "ghi nhận hộ mới"
+    if name in _REST_ARGUMENTS:
+        return reading.rest
+    if name in _PERIOD_ARGUMENTS:
+        return text
+    if name in _NUMBER_ARGUMENTS and any(ch.isdigit() for ch in reading.rest):
+        return reading.rest
+    return ""
 
 
 def _cleaned(inbound: Inbound) -> Inbound:

@@ -162,6 +162,14 @@ async def _close_names(session: AsyncSession, team_code: str, key: str, place: s
     return [hid for _, _, hid in found]
 
 
+def names_every_word(household: Household, query: str) -> bool:
+    """Every word of the name part of `query` is a whole word of the household's name (titles and the place
+    left out): "ông Lộc" names Phạm Văn Lộc; "Lo" or "Locc" do not."""
+    typed = household_query(query)
+    words = (typed.repaired or typed.name).split()
+    return bool(words) and set(words) <= set(household.name_key.split())
+
+
 def _may_match(name_key: str, address_key: str, phone: str | None) -> ColumnElement[bool]:
     """A superset, in SQL, of the rows the match index reads for this query: the same phone, or a name sharing a
     word whose address numbers could agree (one of the same numbers, or none). Loading only these and filing

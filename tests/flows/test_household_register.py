@@ -9,7 +9,7 @@ from bot.core.messages import InboundKind, callback_data
 from bot.core.roles import Role
 from bot.services import households, period_locks
 from bot.services.households import NewHousehold
-from bot.store.models import AuditEntry, ChannelIdentity, Household, HouseholdPlatform, OutboxItem, Visit
+from bot.store.models import AuditEntry, ChannelIdentity, Conversation, Household, HouseholdPlatform, OutboxItem, Visit
 from tests.chat import Chat, joined
 
 
@@ -333,9 +333,14 @@ async def test_logging_a_new_household_in_words_goes_straight_to_its_name(router
 async def test_logging_with_a_name_in_words_searches_that_name(router, deps):
     hid = await _household(deps, "Nguyễn Thị An", "Xóm 2")
     await _household(deps, "Lê Văn Bình", "Xóm 2")
+    await _household(deps, "Nguyễn Thị Ánh", "Xóm 4")
     chat = await joined(router, deps, "u1")
-    await chat.say("ghi nhan nguyen thi an")
-    assert [o.key for o in chat.prompt.options][:1] == [f"h{hid}"]
+    await chat.say("ghi nhan nguyen thi")  # two households have these words: both offered
+    assert [o.key for o in chat.prompt.options][:2] == [f"h{hid}", f"h{hid + 2}"]
+    await chat.say("ghi nhan nguyen thi an")  # "an" also starts "Ánh": both, the whole word first
+    assert [o.key for o in chat.prompt.options][:2] == [f"h{hid}", f"h{hid + 2}"]
+    await chat.say("ghi nhan le van binh")  # one household has every word: taken at once
+    assert chat.text.startswith(T.SKILLS_ASK.format(household="Lê Văn Bình — Xóm 2"))
 
 
 async def test_a_household_is_found_by_title_name_and_place(router, deps):
@@ -344,18 +349,23 @@ async def test_a_household_is_found_by_title_name_and_place(router, deps):
     loc = await _household(deps, "Phạm Văn Lộc", "Xóm 1")
     dung = await _household(deps, "Đỗ Văn Dũng", "Xóm 5")
     chat = await joined(router, deps, "u1")
-    await chat.say("/ghinhan")
     for typed, first, count in (
-        ("ba hoa xom 6", hoa6, 1),
+        ("ba hoa xom 6", hoa6, 1),  # one household: taken at once
         ("bà Hoa", hoa6, 2),  # both Hoa: the member chooses
         ("ong loc", loc, 1),
         ("chu dung xom 5", dung, 1),
         ("ba hoa xom 9", hoa6, 2),  # no Hoa in xóm 9: every Hoa, to choose from, never a guess
         ("nguyeenx thij hoa", hoa2, 1),  # typed with the Vietnamese keyboard off
     ):
+        await chat.say("/ghinhan")
         await chat.say(typed)
-        households_offered = [o.key for o in chat.prompt.options if o.key.startswith("h")]
-        assert households_offered[0] == f"h{first}" and len(households_offered) == count, typed
+        async with deps.store.session() as s:
+            state = (await s.exec(select(Conversation))).one()
+        if count == 1:
+            assert (state.step, state.data.get("hid")) == ("skills", first), typed
+        else:
+            households_offered = [o.key for o in chat.prompt.options if o.key.startswith("h")]
+            assert households_offered[0] == f"h{first}" and len(households_offered) == count, typed
 
 
 async def test_an_option_number_with_a_dot_picks_the_option_not_an_address(router, deps):

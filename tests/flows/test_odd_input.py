@@ -77,12 +77,17 @@ async def test_a_nul_in_a_typed_name_step(router, deps):
 
 async def test_very_long_searches_are_answered(router, deps):
     """Just under the message cap: the search reads a few words, the answer quotes a few characters."""
-    await _household(deps, "Nguyễn Văn An", "Xóm 3")
+    hid = await _household(deps, "Nguyễn Văn An", "Xóm 3")
     chat = await joined(router, deps, "u1")
     await chat.say("/ghinhan")
     await chat.say("Nguyễn Văn An " * 280)  # 3,920 characters
     _no_apology(chat)
-    assert "Nguyễn Văn An" in chat.text and len(chat.text) < 400
+    state = await _state(deps, "u1")
+    assert state is not None and state.data.get("hid") == hid  # the one household with these words
+    await chat.say("/ghinhan")
+    await chat.say("Nguyễn Văn Anh " * 260)
+    _no_apology(chat)
+    assert len(chat.text) < 400
     await chat.say("/hocuatoi")
     await chat.say("1 " * 1999)
     _no_apology(chat)
