@@ -310,6 +310,7 @@ class TelegramChannel:
         self._token = token
         self._app: Application | None = None
         self._commands_for: dict[int, Role] = {}  # chats whose command menu was set in this process
+        self._tidying: set[asyncio.Task[None]] = set()  # answered prompts losing their buttons
         self.sender: TelegramSender = TelegramSender(deps, rate=send_rate, monotonic=monotonic, sleep=sleep)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
@@ -394,6 +395,8 @@ class TelegramChannel:
         """Stop the outbox sender (what is not sent stays pending), stop receiving, finish the updates in hand, and
         release connections. Safe to call more than once."""
         await self.sender.stop()
+        if self._tidying:
+            await asyncio.gather(*list(self._tidying), return_exceptions=True)
         app, self._app = self._app, None
         if app is None:
             return
@@ -497,7 +500,11 @@ class TelegramChannel:
             replaced = await self._render(message.chat.id, handled.replies, pressed)
             await self._after(message.chat.id, handled)
         if pressed is not None and not replaced and not only_notes and pressed.reply_markup is not None:
-            await self._remove_buttons(pressed)  # not on a refused press: it may be a forged one on the live prompt
+            # Not on a refused press (it may be a forged one on the live prompt); after the answer, and without
+            # holding up the chat's next update.
+            task = asyncio.create_task(self._remove_buttons(pressed))
+            self._tidying.add(task)
+            task.add_done_callback(self._tidying.discard)
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:

@@ -26,6 +26,7 @@ from bot.services import audit
 from bot.store.models import Conversation
 
 RESUME_STEP = "__resume__"
+_ABSENT = "flow_state_absent"  # a key of AsyncSession.info: chats known to have no flow state in this unit of work
 _NAMED_SELECTION = 3  # a multi-select names up to this many chosen options above the list, else counts them
 _RESUME_CONTINUE, _RESUME_CANCEL = "resume", "cancel"
 
@@ -153,14 +154,24 @@ class FlowEngine:
     # --- state -------------------------------------------------------------------------------------------
     @staticmethod
     async def load(session: AsyncSession, inbound: Inbound) -> Conversation | None:
-        return await session.get(Conversation, (inbound.channel, inbound.user_ref))
+        """The chat's flow state. An absent one is remembered for the rest of the unit of work, so asking again
+        (the router, then the flow's start, then the save) costs no query."""
+        key = (inbound.channel, inbound.user_ref)
+        absent: set[tuple[str, str]] = session.info.setdefault(_ABSENT, set())
+        if key in absent:
+            return None
+        state = await session.get(Conversation, key)
+        if state is None:
+            absent.add(key)
+        return state
 
     @staticmethod
     async def cancel(session: AsyncSession, inbound: Inbound) -> bool:
-        state = await session.get(Conversation, (inbound.channel, inbound.user_ref))
+        state = await FlowEngine.load(session, inbound)
         if state is None:
             return False
         await session.delete(state)
+        session.info.setdefault(_ABSENT, set()).add((inbound.channel, inbound.user_ref))
         return True
 
     async def _save(self, ctx: Ctx, flow: Flow, step: str, prompt: Reply, multi: bool, keep_token: bool) -> Reply:
@@ -184,6 +195,7 @@ class FlowEngine:
         state.multi_select = multi
         state.expires_at, state.updated_at = expires, ctx.now
         ctx.session.add(state)
+        ctx.session.info.setdefault(_ABSENT, set()).discard((ctx.inbound.channel, ctx.inbound.user_ref))
         return replace(prompt, token=token)
 
     # --- rendering ---------------------------------------------------------------------------------------

@@ -311,8 +311,8 @@ async def skills_or_last_prompt(ctx: Ctx) -> Reply:
     and finished in one tap (a repeat visit on Telegram: menu, household, this, Lưu)."""
     prompt = await skills_prompt(ctx)
     hid = ctx.data.get("hid")
-    past = await household_history.recent(ctx.session, int(hid), limit=1) if hid else []
-    known = [code for code in (past[0].skills if past else ()) if code in ctx.config.skill_by_code]
+    last = await household_history.last_skills(ctx.session, int(hid)) if hid else ()
+    known = [s.code for s in ctx.config.skills if s.code in last]  # in the catalogue's order
     if not known:
         return prompt
     labels = ", ".join(ctx.config.skill_by_code[code].label for code in known)

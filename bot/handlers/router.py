@@ -109,7 +109,9 @@ class Router:
         effects: either the message is handled and its answer queued, or neither happened and a redelivery of
         the message is processed afresh.
 
-        The message is recorded as processed last, in that same transaction: on SQLite the first write takes the
+        The message is recorded as processed last, in that same transaction (a redelivery of one already handled
+        finds the record there and is undone, answer and all; redeliveries are rare, a look-up first on every
+        message is not): on SQLite the first write takes the
         lock of the whole database, so recording it first would hold that lock while the message is read and
         answered (a commune overview reads for a while), and other chats' messages would wait behind it. A unit of
         work that failed only because SQLite stayed busy runs again (Store.transact): it was rolled back, so none
@@ -146,8 +148,6 @@ class Router:
 
     async def _handle(self, session: AsyncSession, inbound: Inbound) -> Handled:
         now = self.deps.clock.now()
-        if await dedup.seen(session, inbound.channel, inbound.message_id):  # recorded at the end of `handle`
-            return Handled(duplicate=True)
         if len(inbound.text) > MAX_MESSAGE_CHARS:  # nothing is read, so a flow in progress keeps its step
             return Handled([Reply(T.MESSAGE_TOO_LONG.format(length=len(inbound.text), limit=MAX_MESSAGE_CHARS))])
         inbound = _normalised(inbound)

@@ -21,6 +21,19 @@ class PastVisit:
     note: str | None
 
 
+async def last_skills(session: AsyncSession, household_id: int) -> tuple[str, ...]:
+    """The skills of the household's latest visit that still counts, in one query ("as last time")."""
+    latest = (
+        select(Visit.id)
+        .where(Visit.household_id == household_id, Visit.status == "active")
+        .order_by(col(Visit.visited_on).desc(), col(Visit.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = await session.exec(select(VisitSkill.skill_code).where(VisitSkill.visit_id == latest))
+    return tuple(rows.all())
+
+
 async def recent(session: AsyncSession, household_id: int, limit: int = 3) -> list[PastVisit]:
     """The household's latest visits that still count, newest first."""
     rows = (
