@@ -372,3 +372,17 @@ def test_filter_redacts_message_args_and_traceback() -> None:
     redactor.filter(record)
     assert record.getMessage() == "url /bot<token>/x"
     assert token not in (record.exc_text or "") and "<token>" in (record.exc_text or "")
+
+
+async def test_typed_words_work_as_well_as_taps(phone: Phone, deps: Deps) -> None:
+    await phone.join()
+    await phone.log_new_household()
+    [pick] = await phone.say("cho mình ghi nhận lượt mới với")
+    assert pick.buttons[0][0].startswith("Nguyen Van An")
+    await phone.say("số 1")
+    await phone.say("vnied xong")  # a typo, and done
+    [saved] = await phone.say("oke lưu nhé")
+    assert saved.text.startswith(T.VISIT_SAVED.split("{")[0])
+    [progress] = await phone.say("tiến độ tháng này thế nào")
+    assert progress.text.startswith(T.PROGRESS_TITLE_MEMBER.split("{")[0])
+    assert await _count(deps, Visit) == 2
