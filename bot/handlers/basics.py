@@ -37,9 +37,8 @@ async def join(deps: Deps, session: AsyncSession, inbound: Inbound, code: str) -
     """Redeem an invite or link code for an unknown user: the answer, and the member when it worked."""
     now = deps.clock.now()
     policy = deps.config.invites
-    result = await invites.redeem(
-        session, code, inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name, now, policy
-    )
+    newcomer = invites.Newcomer(inbound.channel, inbound.user_ref, inbound.chat_ref, inbound.display_name)
+    result = await invites.redeem(session, code, newcomer, now, policy)
     if result is invites.JoinError.THROTTLED:
         wait = await invites.retry_in(session, inbound.channel, inbound.user_ref, now, policy)
         minutes = invites.minutes_to_wait(wait) if wait else 1

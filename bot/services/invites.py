@@ -112,37 +112,39 @@ async def create_link(session: AsyncSession, now: datetime, ttl: timedelta, memb
     return code
 
 
+@dataclass(frozen=True)
+class Newcomer:
+    """Who sends a code: their identity on the channel they wrote from."""
+
+    channel: str
+    user_ref: str
+    chat_ref: str
+    display_name: str | None = None
+
+
 async def redeem(
-    session: AsyncSession,
-    code: str,
-    channel: str,
-    user_ref: str,
-    chat_ref: str,
-    display_name: str | None,
-    now: datetime,
-    policy: InvitePolicy,
+    session: AsyncSession, code: str, newcomer: Newcomer, now: datetime, policy: InvitePolicy
 ) -> Joined | JoinError:
     """Join with a code: creates the member and links this channel identity. A failure is counted against the
     sender (see the module's docstring)."""
+    channel, user_ref = newcomer.channel, newcomer.user_ref
     failures = await _failures(session, channel, user_ref, now, policy)
     if _wait(failures, now, policy) is not None:
         await _refuse_throttled(session, channel, user_ref, now, policy, since=failures[-1])
         return JoinError.THROTTLED
-    result = await _redeem(session, code, channel, user_ref, chat_ref, display_name, now)
+    result = await _redeem(session, code, newcomer, now)
     if isinstance(result, JoinError) and result in _COUNTED:
         session.add(JoinAttempt(channel=channel, user_ref=user_ref[:64], at=now))
     return result
 
 
-async def _redeem(
-    session: AsyncSession,
-    code: str,
-    channel: str,
-    user_ref: str,
-    chat_ref: str,
-    display_name: str | None,
-    now: datetime,
-) -> Joined | JoinError:
+async def _redeem(session: AsyncSession, code: str, newcomer: Newcomer, now: datetime) -> Joined | JoinError:
+    channel, user_ref, chat_ref, display_name = (
+        newcomer.channel,
+        newcomer.user_ref,
+        newcomer.chat_ref,
+        newcomer.display_name,
+    )
     invite = (await session.exec(select(Invite).where(Invite.code_hash == _hash(code)))).first()
     if invite is None:
         await audit.record(session, now, None, "invite.unknown", "invite", None, channel=channel)
