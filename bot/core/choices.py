@@ -32,9 +32,14 @@ class Picked:
     declined: bool = False  # "ko lưu nữa": the prompt's yes, refused, where no option says no
 
 
+_MAX_DIGITS = 7  # "1-3" ranges are split on "-" first, so each part is one number
+
+
 def _expand(spec: str) -> list[int] | None:
     parts = [p for p in re.split(r"[,;\s]+", re.sub(r"\s*-\s*", "-", spec.strip())) if p]
     numbers: list[int] = []
+    if any(len(part) > _MAX_DIGITS for part in parts):
+        return None  # no option has such a number; and int() of thousands of digits is refused by Python
     for part in parts:
         if "-" in part:
             lo, hi = (int(x) for x in part.split("-", 1))
@@ -46,6 +51,7 @@ def _expand(spec: str) -> list[int] | None:
     return numbers
 
 
+@lru_cache(maxsize=256)  # asked twice per message: by the router (is it the prompt's?) and by the step
 def pick(text: str, options: tuple[Option, ...], multi: bool) -> Picked | None:
     """The options a typed answer names, or None when it names none (free text for the step)."""
     if not options:

@@ -102,6 +102,13 @@ class Word:
 
 
 def words(text: str, known: frozenset[str] = frozenset(), repair: bool = True) -> list[Word]:
+    """The words of a line as matching keys (see _words). A line is read several times while one message is
+    answered (the router, the prompt's options, the step), hence the cache."""
+    return list(_words(text, known, repair))
+
+
+@lru_cache(maxsize=512)
+def _words(text: str, known: frozenset[str], repair: bool) -> tuple[Word, ...]:
     """The words of a line as matching keys. A word already `known` (a word of the vocabulary, an option's name)
     is taken as typed; others lose keyboard leftovers and are written out when they are chat abbreviations."""
     tokens = [(m, _KEY_CHARS.sub("", fold(m.group()))) for m in _WORD.finditer(text)]
@@ -116,7 +123,7 @@ def words(text: str, known: frozenset[str] = frozenset(), repair: bool = True) -
             key = ABBREVIATIONS.get(key, key)
         for part in key.split():  # "ds" → "danh sach": two words at the place of one
             found.append(Word(part, match.start(), match.end(), typed))
-    return found
+    return tuple(found)
 
 
 def folded_words(text: str) -> str:
