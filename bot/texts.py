@@ -41,6 +41,7 @@ MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá ({length} ký tự, tối đa {limit}), bot chưa đọc. Hãy gửi ngắn hơn; việc đang làm dở vẫn được giữ."
 )
 DONT_UNDERSTAND = "Mình chưa hiểu. Gõ /ghinhan để ghi nhận một hộ, hoặc /trogiup để xem các lệnh."
+DONT_UNDERSTAND_STAFF = "Mình chưa hiểu. Gõ ví dụ: tiến độ, báo cáo, thông báo; hoặc /trogiup để xem các lệnh."
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /trogiup để xem các lệnh bạn dùng được."
 NOT_ALLOWED = "Lệnh này không dành cho vai trò của bạn. Gõ /trogiup để xem các lệnh bạn dùng được."
 NEEDS_TEAM = "Bạn chưa thuộc tổ CNSCĐ nào nên chưa ghi nhận được hộ. Hãy nhờ cán bộ xã mời vào tổ."
@@ -202,8 +203,8 @@ DAY_FILLERS = ("hôm", "sáng", "chiều", "trưa", "tối", "bữa", "lúc", "v
 # After a day of the week: the week before this one ("thứ tư tuần trước").
 LAST_WEEK_WORDS = ("tuần trước", "tuần rồi", "tuần qua")
 # fmt: on
-FRIENDLY_HELLO = "Chào {name}! Chọn một việc trong menu, hoặc gõ ví dụ: ghi nhận, tiến độ, báo cáo."
-FRIENDLY_THANKS = "Không có gì ạ, cảm ơn {name} đã làm việc chăm chỉ! Cần gì cứ gõ: ghi nhận, tiến độ, trợ giúp."
+FRIENDLY_HELLO = "Chào {name}! Chọn một việc trong menu, hoặc gõ: trợ giúp để xem các việc bạn làm được."
+FRIENDLY_THANKS = "Không có gì ạ, cảm ơn {name} đã làm việc chăm chỉ! Cần gì cứ chọn trong menu, hoặc gõ: trợ giúp."
 ASK_WHICH_COMMAND = "Bạn muốn làm việc nào?"
 
 # --- joining ------------------------------------------------------------------------------------------------

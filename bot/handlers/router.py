@@ -198,7 +198,8 @@ class Router:
             return [Reply(T.BUTTON_OUTDATED, notice=True)]
         if inbound.kind is not InboundKind.TEXT:  # a sticker or a picture: nothing is waiting for an answer
             return [Reply(T.NOT_TEXT_MENU, menu=self.commands.menu(ctx.role))]
-        return [Reply(T.DONT_UNDERSTAND, menu=self.commands.menu(ctx.role))]
+        text = T.DONT_UNDERSTAND_STAFF if ctx.role.is_commune_wide else T.DONT_UNDERSTAND
+        return [Reply(text, menu=self.commands.menu(ctx.role))]
 
     async def _typed(self, ctx: Ctx, state: Conversation | None) -> list[Reply] | None:
         """A command, a greeting or thanks typed in words ("xem tiến độ tháng này", "ghi nhận Nguyễn Thị An",

@@ -288,6 +288,7 @@ _NOT_UNDERSTOOD_TEXTS = tuple(
     t.split("{")[0]
     for t in (
         T.DONT_UNDERSTAND,
+        T.DONT_UNDERSTAND_STAFF,
         T.UNKNOWN_COMMAND,
         T.CHOOSE_ONE,
         T.NOT_AN_OPTION,
