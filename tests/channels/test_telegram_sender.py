@@ -221,7 +221,8 @@ async def test_one_chat_gets_its_messages_in_order_at_most_one_per_second(rig: R
     assert texts(rig.api.received(B)) == ["b1", "b2"]
     assert all(gap >= 1.0 for gap in gaps(rig.api.received(A)))  # as scheduled on the sender's time
     assert all(gap >= 1.0 for gap in gaps(rig.api.received(B)))
-    assert texts(rig.api.sent)[:2] == ["a1", "b1"]  # another chat does not wait for chat A's second
+    order = texts(rig.api.sent)
+    assert order.index("b1") < order.index("a2")  # another chat does not wait for chat A's second
 
 
 async def test_a_group_gets_one_message_per_three_seconds(rig: Rig, deps: Deps) -> None:
