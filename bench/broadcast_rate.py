@@ -28,7 +28,8 @@ from sqlmodel import func, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bench.common import database  # noqa: E402
-from bot.channels.telegram_sender import TelegramSender  # noqa: E402
+from bot.channels.sender import OutboxSender  # noqa: E402
+from bot.channels.telegram import TelegramOutlet  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.core.clock import VN_TZ, FixedClock  # noqa: E402
 from bot.services import broadcasts, outbox  # noqa: E402
@@ -75,7 +76,7 @@ async def queue(deps: Deps) -> float:
 
 async def drain(deps: Deps, api: FakeTelegram) -> float:
     async with Bot(api.token, base_url=api.base_url) as bot:
-        sender = TelegramSender(deps, bot)
+        sender = OutboxSender(deps, [TelegramOutlet(bot)])
         started = time.perf_counter()
         while await sender.drain_once():
             pass

@@ -53,30 +53,37 @@ async def _wait_for_signal() -> None:
 
 
 async def run_channels(config: Config) -> None:
-    """Run the configured channels until SIGINT or SIGTERM."""
-    from bot.channels.telegram import TelegramChannel, install_token_redaction
+    """Run the configured channels, and the one outbox sender for all of them, until SIGINT or SIGTERM. A channel's
+    library is imported only when that channel has a token (a Zalo-only deployment never loads Telegram's)."""
+    from bot.channels.redaction import install_token_redaction
+    from bot.channels.sender import OutboxSender
 
     deps = await open_deps(config)
     router = Router(deps)
+    sender = OutboxSender(deps)
     channels: list[Channel] = []
     token = config.telegram_token()
     if token:
+        from bot.channels.telegram import TelegramChannel
+
         install_token_redaction(token)
-        channels.append(TelegramChannel(router, deps, token, config.channels.telegram))
+        channels.append(TelegramChannel(router, deps, token, config.channels.telegram, sender=sender))
     zalo_token = config.zalo_token()
     if zalo_token:
         from bot.channels.zalo import ZaloChannel
 
         install_token_redaction(zalo_token)
-        channels.append(ZaloChannel(router, deps, zalo_token, config.channels.zalo))
+        channels.append(ZaloChannel(router, deps, zalo_token, config.channels.zalo, sender=sender))
     scheduler = build_scheduler(deps)
     try:
         scheduler.start()
         for channel in channels:
             await channel.start()
+        sender.start()
         log.info("bot running with %d channel(s)", len(channels))
         await _wait_for_signal()
     finally:
+        await sender.stop()  # what is not sent stays pending, for the next start
         for channel in reversed(channels):
             await channel.stop()
         scheduler.shutdown(wait=False)

@@ -8,9 +8,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from bot.services import visit_summaries
+from bot.channels.outlet import with_reply_word
+from bot.services import outbox, visit_summaries
 from bot.store.migrate import alembic_config, upgrade
-from bot.store.models import HouseholdReach, HouseholdSkill, TeamSkillDay
+from bot.store.models import HouseholdReach, HouseholdSkill, OutboxItem, TeamSkillDay
 from tests.scratch_db import in_thread
 
 
@@ -74,3 +75,78 @@ async def test_0008_fills_the_summaries_from_the_visits_already_stored(store):
         await visit_summaries.rebuild(s)
         assert set((await s.exec(select(HouseholdReach.household_id, HouseholdReach.first_visit_on))).all()) == reach
         assert {(d.isoformat(), code, n) for d, code, n in (await s.exec(per_day)).all()} == days
+
+
+async def test_0010_moves_queued_messages_to_the_neutral_outbox_without_losing_or_doubling_one(store):
+    """Rows in every state from before 0010: a Zalo broadcast still pending holds the reply word in its text; after
+    the migration it holds the recipient's token instead (and the channel adds the word once when it sends); a Zalo
+    picture kept in memory by the old process becomes its caption with no file; records are left as they were."""
+    await store.engine.dispose()
+    in_thread(downgrade, alembic_config(store.url), "0009")
+    word = "\n\nTrả lời “đã nhận” để báo bạn đã đọc."
+    at = "'2026-11-20 01:00:00'"
+    outbox_rows = [  # id, channel, chat, kind, text, payload, dedup_key, status
+        (1, "zalo", "z1", "text", "📢 Họp tổ" + word, "{}", "bc:1:1:zalo:1", "pending"),
+        (2, "telegram", "7001", "text", "📢 Họp tổ", '{"ack_token": "tok-1"}', "bc:1:1:telegram:2", "pending"),
+        (3, "zalo", "z2", "text", "📢 Họp tổ" + word, "{}", "bc:1:2:zalo:3", "sent"),
+        (
+            4,
+            "zalo",
+            "z1",
+            "photo",
+            "Biểu đồ",
+            '{"media": "gone", "caption": "Biểu đồ", "answer": true}',
+            None,
+            "pending",
+        ),
+        (5, "zalo", "z1", "text", "Nhắc nộp báo cáo", "{}", "rm:1", "failed"),
+        (6, "zalo", "z3", "text", "Nhắc nộp báo cáo", "{}", "rm:2", "blocked"),
+        (7, "zalo", "z1", "text", "Nhắc cũ", "{}", "rm:3", "withdrawn"),
+        (8, "zalo", "z1", "text", "Trả lời “đã nhận” ở cuối nhưng không phải thông báo" + word, "{}", None, "pending"),
+    ]
+    rows = [
+        f"INSERT INTO member (id, display_name, role, team_code, active, created_at) VALUES ({m}, 'M{m}', 'member', "
+        f"'T01', true, {at})"
+        for m in (1, 2)
+    ]
+    rows += [
+        f"INSERT INTO broadcast (id, sender_member_id, audience, text, recipient_count, message_count, send_at, "
+        f"created_at) VALUES (1, 1, 'commune', 'Họp tổ', 2, 3, {at}, {at})",
+        "INSERT INTO broadcast_recipient (id, broadcast_id, member_id, token, outbox_ids) VALUES "
+        "(1, 1, 1, 'tok-1', '[1, 2]'), (2, 1, 2, 'tok-2', '[3]')",
+    ]
+    rows += [
+        "INSERT INTO outbox (id, channel, chat_ref, kind, text, payload, dedup_key, status, attempts, next_attempt_at, "
+        f"created_at) VALUES ({i}, '{ch}', '{chat}', '{kind}', '{body}', '{payload}', "
+        f"{repr(key) if key else 'NULL'}, '{status}', 0, {at}, {at})"
+        for i, ch, chat, kind, body, payload, key, status in outbox_rows
+    ]
+    async with store.engine.begin() as conn:
+        for row in rows:
+            await conn.execute(text(row))
+    await store.engine.dispose()
+    in_thread(upgrade, store.url)
+
+    async with store.session() as s:
+        after = {item.id: item for item in (await s.exec(select(OutboxItem))).all()}
+        messages = {i: await outbox.message_of(s, item) for i, item in after.items()}
+    assert sorted(after) == [i for i, *_ in outbox_rows]  # none lost, none added
+    assert [after[i].status for i in sorted(after)] == [status for *_, status in outbox_rows]
+    assert (after[1].text, after[1].payload) == ("📢 Họp tổ", {"ack_token": "tok-1"})
+    assert with_reply_word(messages[1]).count("đã nhận") == 1  # the word once, as Zalo sends it
+    assert (after[2].text, after[2].payload) == ("📢 Họp tổ", {"ack_token": "tok-1"})
+    assert after[3].text.endswith(word) and after[3].payload == {}  # a record of what was sent: as it was
+    assert (after[4].kind, after[4].text, after[4].payload, after[4].file_id) == (
+        "photo",
+        "Biểu đồ",
+        {"answer": True},
+        None,
+    )
+    assert messages[4].lost_attachment and messages[4].answer
+    assert after[8].text.endswith(word) and after[8].payload == {}  # not a broadcast: its text is the member's words
+    await store.engine.dispose()
+    in_thread(downgrade, alembic_config(store.url), "0009")  # and back: the word returns to the pending text
+    async with store.engine.connect() as conn:
+        back = dict((await conn.execute(text("SELECT id, text FROM outbox WHERE id IN (1, 2)"))).all())
+    assert back == {1: "📢 Họp tổ" + word, 2: "📢 Họp tổ"}
+    in_thread(upgrade, store.url)

@@ -1,89 +1,83 @@
-"""The terminal demo's stand-in for the Telegram and Zalo senders: prints what the bot would send, and marks it sent.
+"""The terminal demo's outlets: what the bot would send on any app is printed, then marked sent by the one sender.
 
-Only the demo uses it (bot/app.py run_demo). It takes due outbox rows of every channel, so reminders and notices
-addressed to demo members on any app show up in the terminal as "📨 Gửi tới Trần Thị Lan (Zalo): …".
+Only the demo uses it (bot/app.py run_demo). The demo commune's members are linked to every app, so an outlet is
+added for each app the catalogue names, and reminders and notices addressed to them show up in the terminal as
+"📨 Gửi tới Trần Thị Lan (Zalo): …".
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
-from bot.services import outbox
+from bot.channels.outlet import Capabilities, with_reply_word
+from bot.channels.sender import OutboxSender
+from bot.core.messages import OutMessage
 from bot.services.deps import Deps
-from bot.store.models import ChannelIdentity, Member, OutboxItem
+from bot.store.models import ChannelIdentity, Member
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0  # wall-clock seconds between two looks at the outbox
 
 
-class ConsoleOutbox:
-    def __init__(self, deps: Deps, write: Callable[[str], None], check_every: float = CHECK_EVERY) -> None:
+class PrintingOutlet:
+    """Prints one app's messages in the terminal (one at a time, in order)."""
+
+    capabilities = Capabilities(max_text=100_000, pictures=True, files=True, parallel=1)
+
+    def __init__(self, deps: Deps, channel: str, write: Callable[[str], None]) -> None:
         self.deps = deps
+        self.channel = channel
         self.write = write
-        self.check_every = check_every
-        self._task: asyncio.Task[None] | None = None
 
-    async def drain(self) -> int:
-        """Print every due message (oldest first) and mark it sent; returns how many were printed."""
-        printed = 0
-        async with self.deps.store.session() as session:
-            now = self.deps.clock.now()
-            for channel in await _due_channels(session, now):
-                while items := await outbox.due(session, channel, now):
-                    for item in items:
-                        self.write(await self._line(session, item))
-                        outbox.mark_sent(item, now)
-                        printed += 1
-                    await session.flush()
-        return printed
+    def is_group(self, chat_ref: str) -> bool:
+        return False
 
-    async def _line(self, session: AsyncSession, item: OutboxItem) -> str:
-        name = await self._recipient(session, item)
-        return T.OUTBOX_CONSOLE_SENT.format(name=name, channel=_channel_name(item.channel), text=_body(item))
+    def render(self, message: OutMessage) -> list[str]:
+        text = with_reply_word(message)
+        if message.attachment is not None or message.lost_attachment:
+            text = T.OUTBOX_CONSOLE_PHOTO.format(text=text)
+        return [text] if text.strip() else []
 
-    async def _recipient(self, session: AsyncSession, item: OutboxItem) -> str:
+    async def deliver(self, chat_ref: str, piece: object) -> None:
+        name = await self._recipient(chat_ref)
+        channel = T.CHANNEL_NAMES.get(self.channel, self.channel)
+        self.write(T.OUTBOX_CONSOLE_SENT.format(name=name, channel=channel, text=piece))
+
+    async def _recipient(self, chat_ref: str) -> str:
         stmt = (
             select(Member.display_name)
             .join(ChannelIdentity, col(ChannelIdentity.member_id) == col(Member.id))
-            .where(ChannelIdentity.channel == item.channel, ChannelIdentity.chat_ref == item.chat_ref)
+            .where(ChannelIdentity.channel == self.channel, ChannelIdentity.chat_ref == chat_ref)
         )
-        name = (await session.exec(stmt)).first()
-        return name or item.chat_ref
+        async with self.deps.store.session() as session:
+            name = (await session.exec(stmt)).first()
+        return name or chat_ref
 
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.check_every)
-            try:
-                await self.drain()
-            except Exception:  # e.g. the database busy for a moment: try again at the next look
-                log.warning("console outbox: drain failed", exc_info=True)
+
+class ConsoleOutbox:
+    """The one outbox sender with a printing outlet for every app."""
+
+    def __init__(self, deps: Deps, write: Callable[[str], None], check_every: float = CHECK_EVERY) -> None:
+        self.sender = OutboxSender(
+            deps, [PrintingOutlet(deps, channel, write) for channel in T.CHANNEL_NAMES], check_every=check_every
+        )
+
+    async def drain(self) -> int:
+        """Print every due message (oldest first) and mark it sent; returns how many were printed."""
+        return await self.sender.drain_once()
 
     def start(self) -> None:
         """Keep printing in the background until stop()."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop())
+        self.sender.start()
 
     async def stop(self) -> None:
         """Stop the background loop, then print whatever is still due."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.sender.stop()
         await self.drain()
-
-
-async def _due_channels(session: AsyncSession, now: datetime) -> list[str]:
-    stmt = select(OutboxItem.channel).where(OutboxItem.status == outbox.PENDING, OutboxItem.next_attempt_at <= now)
-    return sorted(set((await session.exec(stmt.distinct())).all()))
 
 
 async def own_chats(deps: Deps, channel: str) -> int:
@@ -98,11 +92,3 @@ async def own_chats(deps: Deps, channel: str) -> int:
             identity.chat_ref = identity.user_ref
             session.add(identity)
     return len(rows)
-
-
-def _channel_name(channel: str) -> str:
-    return T.CHANNEL_NAMES.get(channel, channel)
-
-
-def _body(item: OutboxItem) -> str:
-    return T.OUTBOX_CONSOLE_PHOTO.format(text=item.text) if item.kind == "photo" else item.text

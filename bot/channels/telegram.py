@@ -1,11 +1,12 @@
 """The Telegram channel: python-telegram-bot embedded in the bot's own asyncio loop.
 
-This module and its outbox sender (bot.channels.telegram_sender) are the only ones that import `telegram`. It
-turns updates into neutral `Inbound` messages (downloading a document the user sends, within the import size
-limit), hands them to the router and renders the `Reply`s: options as inline buttons whose payload is the prompt's
-token and the option's position (never its value), the main menu as a persistent reply keyboard, and a multi-select
-toggle as an edit of the message that was tapped. Proactive messages (the outbox) go out through the sender, which
-starts and stops with the channel.
+This is the only module that imports `telegram`. It turns updates into neutral `Inbound` messages (downloading a
+document the user sends, within the import size limit), hands them to the router and renders the `Reply`s: options
+as inline buttons whose payload is the prompt's token and the option's position (never its value), the main menu as
+a persistent reply keyboard, and a multi-select toggle as an edit of the message that was tapped. Messages the bot
+starts (the outbox: reminders, notices, broadcasts, with a picture or a file) go out through the one outbox sender
+(bot/channels/sender.py), by this module's `TelegramOutlet`: its capabilities (Telegram's ~30 messages a second,
+one a second per chat, one per three seconds per group) and its rendering ("✅ Đã nhận" as a button).
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import contextlib
 import importlib.util
 import logging
 import os
+import re
 import time
 import traceback
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -37,24 +40,27 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot import texts as T
 from bot.channels.ordering import PerChatOrder
+from bot.channels.outlet import Capabilities, RecipientGone, Rejected, RetryLater, Throttled
+from bot.channels.redaction import TokenRedactingFilter, install_token_redaction
+from bot.channels.sender import OutboxSender, Sleep
 from bot.config import ConfigError
 from bot.config import TelegramChannel as TelegramSettings
-from bot.core.messages import Inbound, InboundKind, Reply, callback_data
+from bot.core.messages import Inbound, InboundKind, OutMessage, Reply, callback_data
 from bot.core.roles import Role
 from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
 from bot.services import invites, members
+from bot.services.broadcasts import ACK_PREFIX
 from bot.services.deps import Deps
 
-if TYPE_CHECKING:
-    from bot.channels.telegram_sender import Sleep, TelegramSender
+__all__ = ["CHANNEL", "TelegramChannel", "TelegramOutlet", "TokenRedactingFilter", "install_token_redaction"]
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096  # Bot API limit for a message's text, in UTF-16 code units
@@ -65,82 +71,15 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # the `bot` package
 _MAX_CALLBACK_TEXT = 200  # answerCallbackQuery's text: a passing note on the tapped button
 _MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once when Telegram asks us to slow down
 DEFAULT_FILE_NAME = "tep"  # a document sent without a file name
-SEND_RATE = 29.0  # outbox messages per second: with DEFAULT_BURST, at most 30 in any second (Telegram ~30/s)
+SEND_RATE = 29.0  # outbox messages per second: with a burst of 1, at most 30 in any second (Telegram ~30/s)
+PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
+GROUP_INTERVAL = 3.0  # seconds between two messages to one group or channel (Telegram: 20 a minute)
+AUTH_RETRY = 300.0  # seconds: the token was refused while sending, nothing can go out until it is fixed
+_UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
-
-
-# --- keeping the token out of logs ---------------------------------------------------------------------------
-class TokenRedactingFilter(logging.Filter):
-    """Replaces every known bot token in a log record (message, arguments, traceback) with "<token>".
-
-    The record is formatted eagerly so that a token hidden in any argument (a URL object, an exception) is caught.
-    """
-
-    REPLACEMENT = "<token>"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def add(self, token: str) -> None:
-        if token:
-            self.tokens.add(token)
-
-    def redact(self, text: str) -> str:
-        for token in self.tokens:
-            text = text.replace(token, self.REPLACEMENT)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.tokens:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: still redact what can be redacted
-            message = str(record.msg)
-        redacted = self.redact(message)
-        if redacted != message or record.args:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-_REDACTION = TokenRedactingFilter()
-_factory_installed = False
-
-
-def install_token_redaction(token: str) -> TokenRedactingFilter:
-    """Keep `token` out of every log record from now on, whichever logger or handler it goes through.
-
-    The filter is applied when each record is created (so handlers added later are covered too) and is also
-    attached to the root logger's current handlers. Calling this again adds another token; it is idempotent.
-    """
-    global _factory_installed
-    _REDACTION.add(token)
-    if not _factory_installed:
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            _REDACTION.filter(record)
-            return record
-
-        logging.setLogRecordFactory(factory)
-        _factory_installed = True
-    for handler in logging.getLogger().handlers:
-        if _REDACTION not in handler.filters:
-            handler.addFilter(_REDACTION)
-    for noisy in ("httpx", "httpcore"):  # they log every request URL, which contains the token
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    return _REDACTION
 
 
 # --- rendering (pure functions, tested without Telegram) ------------------------------------------------------
@@ -259,6 +198,108 @@ def file_base_url(base_url: str) -> str | None:
     return f"{head}/file/bot{tail}" if sep else None
 
 
+# --- the outlet: messages the bot starts, sent by the one outbox sender ------------------------------------
+def chat_id_of(chat_ref: str) -> int | str:
+    """The Bot API chat id for an outbox chat reference (numeric ids as int, "@channel" names unchanged)."""
+    return int(chat_ref) if re.fullmatch(r"-?\d+", chat_ref) else chat_ref
+
+
+def ack_button(token: str | None) -> InlineKeyboardMarkup | None:
+    """The "✅ Đã nhận" button of a broadcast's recipient, else None."""
+    data = f"{ACK_PREFIX}{token}"
+    if not token or len(data.encode()) > 64:  # Bot API: callback data ≤ 64 bytes
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(T.BROADCAST_ACK_BUTTON, callback_data=data)]])
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One Bot API call of an outbox message: a text, or a picture or document with an optional caption."""
+
+    text: str | None
+    markup: InlineKeyboardMarkup | None = None
+    content: bytes | None = None
+    name: str | None = None  # a document's file name
+    picture: bool = False
+
+
+def send_failure(exc: Exception) -> Exception:
+    """A Bot API error in the outbox sender's vocabulary; anything that is not Telegram's is returned as it is."""
+    error = f"{type(exc).__name__}: {exc.message}"[:200] if isinstance(exc, TelegramError) else type(exc).__name__
+    if isinstance(exc, RetryAfter):
+        return Throttled(error, retry_after_seconds(exc))
+    if isinstance(exc, InvalidToken):
+        return Throttled(error, AUTH_RETRY, serious=True)
+    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and _UNREACHABLE.search(exc.message)):
+        return RecipientGone(error)
+    if isinstance(exc, BadRequest | ChatMigrated):  # BadRequest before NetworkError: it is a subclass
+        return Rejected(error)
+    if isinstance(exc, TelegramError):  # NetworkError, TimedOut, 5xx
+        return RetryLater(error)
+    return exc
+
+
+class TelegramOutlet:
+    """One Telegram bot, as the outbox sender sees it."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Any, rate: float = SEND_RATE, burst: int = 1, parallel: int = 4) -> None:
+        self.bot = bot  # a telegram.Bot (the channel's ExtBot)
+        self.capabilities = Capabilities(
+            buttons=True,
+            edits=True,
+            max_text=MAX_TEXT,
+            pictures=True,
+            files=True,
+            groups=True,
+            rate=rate,
+            burst=burst,  # 29/s + 1 = 30 in any second, Telegram's limit
+            chat_interval=PER_CHAT_INTERVAL,
+            group_interval=GROUP_INTERVAL,
+            parallel=parallel,  # one row's database and HTTP work overlaps the next
+        )
+
+    def is_group(self, chat_ref: str) -> bool:
+        chat_id = chat_id_of(chat_ref)
+        return isinstance(chat_id, str) or chat_id < 0
+
+    def render(self, message: OutMessage) -> list[_Piece]:
+        markup = ack_button(message.ack)
+        text = message.text
+        if message.lost_attachment:
+            text = f"{text}\n{T.ATTACHMENT_EXPIRED}" if text.strip() else T.ATTACHMENT_EXPIRED
+        pieces: list[_Piece] = []
+        file = message.attachment
+        if file is not None:
+            caption = text if text.strip() and utf16_len(text) <= MAX_CAPTION else None
+            pieces.append(_Piece(caption, markup if caption else None, file.content, file.name, file.picture))
+            if caption is not None:
+                return pieces
+        if not text.strip():
+            return pieces
+        parts = split_text(text)
+        pieces += [_Piece(part, markup if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
+        return pieces
+
+    async def deliver(self, chat_ref: str, piece: object) -> None:
+        assert isinstance(piece, _Piece)
+        chat = chat_id_of(chat_ref)
+        try:
+            if piece.content is None:
+                await self.bot.send_message(chat, piece.text, reply_markup=piece.markup)
+            elif piece.picture:
+                await self.bot.send_photo(chat, piece.content, caption=piece.text, reply_markup=piece.markup)
+            else:
+                document = InputFile(piece.content, filename=piece.name or DEFAULT_FILE_NAME)
+                await self.bot.send_document(chat, document, caption=piece.text, reply_markup=piece.markup)
+        except Exception as exc:
+            failure = send_failure(exc)
+            if failure is exc:
+                raise
+            raise failure from None
+
+
 # --- update processing ---------------------------------------------------------------------------------------
 class _OrderedPerChat(BaseUpdateProcessor):
     """PTB's update processor, handing each update to the chat's turn (see bot.channels.ordering)."""
@@ -297,9 +338,8 @@ class TelegramChannel:
         send_rate: float = SEND_RATE,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        sender: OutboxSender | None = None,
     ) -> None:
-        from bot.channels.telegram_sender import TelegramSender  # it imports this module's rendering helpers
-
         self.router = router
         self.deps = deps
         self.settings = settings
@@ -311,7 +351,9 @@ class TelegramChannel:
         self._app: Application | None = None
         self._commands_for: dict[int, Role] = {}  # chats whose command menu was set in this process
         self._tidying: set[asyncio.Task[None]] = set()  # answered prompts losing their buttons
-        self.sender: TelegramSender = TelegramSender(deps, rate=send_rate, monotonic=monotonic, sleep=sleep)
+        self.send_rate = send_rate
+        self._own_sender = sender is None  # else app.py runs one sender for every channel
+        self.sender = sender or OutboxSender(deps, monotonic=monotonic, sleep=sleep)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -350,7 +392,9 @@ class TelegramChannel:
             await self._call(lambda: app.bot.set_my_commands([BotCommand("start", T.CMD_START)]))
             await app.start()
             await self._start_updates(app, secret)
-            self.sender.start(app.bot)
+            self.sender.add(TelegramOutlet(app.bot, self.send_rate))
+            if self._own_sender:
+                self.sender.start()
         except BaseException:
             await self.stop()
             raise
@@ -394,7 +438,9 @@ class TelegramChannel:
     async def stop(self) -> None:
         """Stop the outbox sender (what is not sent stays pending), stop receiving, finish the updates in hand, and
         release connections. Safe to call more than once."""
-        await self.sender.stop()
+        if self._own_sender:
+            await self.sender.stop()
+        self.sender.remove(CHANNEL)
         if self._tidying:
             await asyncio.gather(*list(self._tidying), return_exceptions=True)
         app, self._app = self._app, None

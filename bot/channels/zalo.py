@@ -2,10 +2,10 @@
 
 This is the only module that speaks to Zalo. It turns webhook POSTs or long-poll answers into neutral `Inbound`
 messages, hands them to the router, and writes the answers to the outbox: Zalo has no buttons, so every option is
-a numbered line, and the free plan allows about 3,000 outbound messages a month, so a sender task drains the
-outbox within that budget (messages the bot starts stop `reply_reserve` short of it, kept for answers: see
-services/quota), retrying on errors and keeping a message pending (never dropping it) when Zalo says the quota is
-used up.
+a numbered line, and the free plan allows about 3,000 outbound messages a month, so every message goes through the
+one outbox sender (bot/channels/sender.py) by this module's `ZaloOutlet`, whose capabilities carry that budget
+(messages the bot starts stop `reply_reserve` short of it, kept for answers), and whose failures say when to wait
+(a used-up quota) and when to give up; a message is kept pending, never dropped, while Zalo says the quota is used.
 
 Facts of the API this module relies on (Zalo Bot Platform docs: getUpdates, Webhook, sendMessage, sendPhoto):
 - every method is `POST {base}/bot{TOKEN}/{method}` with a JSON body; every answer is `{ok, result}` or
@@ -19,8 +19,9 @@ Facts of the API this module relies on (Zalo Bot Platform docs: getUpdates, Webh
 
 The docs publish no error codes for "the user blocked the bot" or "chat not found". This module treats error_code
 or HTTP 403, and a 400/404 whose description names a blocked user or a missing chat/user, as permanent for that
-recipient; 429 as the quota (or rate) limit; 401 as a bad token (the whole channel waits); 400 as a message Zalo
-will never accept; network errors, 5xx and other codes as transient (retried with backoff, then failed).
+recipient (RecipientGone); 429 as the quota (or rate) limit and 401 as a bad token (Throttled: the whole bot waits);
+400, 413 and 422 as a message Zalo will never accept (Rejected); network errors, 5xx and other codes as transient
+(RetryLater: retried with backoff, then failed).
 """
 
 from __future__ import annotations
@@ -34,27 +35,27 @@ import os
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.channels.ordering import PerChatOrder
+from bot.channels.outlet import Capabilities, RecipientGone, Rejected, RetryLater, Throttled, with_reply_word
+from bot.channels.sender import OutboxSender
 from bot.config import ConfigError
 from bot.config import ZaloChannel as ZaloSettings
-from bot.core.messages import Inbound, InboundKind, Reply
+from bot.core.messages import Attachment, Inbound, InboundKind, OutMessage, Reply
 from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
-from bot.services import outbox, quota
+from bot.services import outbox
 from bot.services.deps import Deps
-from bot.store.models import OutboxItem
 
 from .media import MediaStore, add_media_route, media_url
 
@@ -78,10 +79,7 @@ POLL_BACKOFF_BASE = 1.0
 POLL_BACKOFF_CAP = 60.0
 QUOTA_RETRY = timedelta(minutes=10)  # Zalo answered 429: wait this long before the next send
 AUTH_RETRY = timedelta(minutes=5)  # Zalo answered 401: the token is wrong, nothing can be sent until fixed
-SENDER_IDLE = 30.0  # the sender looks at the outbox at least this often (wall-clock seconds)
-SENDER_MIN_WAIT = 0.2
 STOP_TIMEOUT = 5.0
-MAX_SENDS_PER_PASS = 1000
 REFUSED_FOR_GOOD = frozenset({400, 413, 422})  # a malformed message: sending it again cannot help
 
 log = logging.getLogger(__name__)
@@ -379,11 +377,108 @@ def pack_texts(texts: Iterable[str], limit: int = MAX_TEXT) -> list[str]:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One outbound message as queued in the outbox."""
+    """One outbound message of an answer, as queued in the outbox."""
 
     text: str
-    kind: str = "text"  # text | photo
-    payload: dict[str, Any] = field(default_factory=dict)
+    attachment: Attachment | None = None  # a picture (sent by URL; files in answers are links in the text)
+
+    @property
+    def kind(self) -> str:
+        return outbox.kind_of(self.attachment)
+
+
+# --- the outlet: every message, answer or not, sent by the one outbox sender -------------------------------------
+@dataclass(frozen=True)
+class _Piece:
+    """One sendMessage or sendPhoto; a document's link is made when it is sent (its time to live starts then)."""
+
+    text: str
+    content: bytes | None = None
+    name: str | None = None  # a document's file name
+    picture: bool = False
+
+
+def send_failure(exc: ZaloApiError) -> Exception:
+    """A Bot API error in the outbox sender's vocabulary."""
+    if isinstance(exc, ZaloQuotaExceeded):
+        return Throttled(exc.short, QUOTA_RETRY.total_seconds())
+    if isinstance(exc, ZaloUnauthorized):
+        return Throttled(exc.short, AUTH_RETRY.total_seconds(), serious=True)
+    if isinstance(exc, ZaloPermanentError):
+        return RecipientGone(exc.short)
+    if exc.code in REFUSED_FOR_GOOD and not isinstance(exc, ZaloNetworkError):
+        return Rejected(exc.short)
+    return RetryLater(exc.short)
+
+
+class ZaloOutlet:
+    """One Zalo bot, as the outbox sender sees it: no buttons, 2,000 characters, pictures by URL, a monthly quota."""
+
+    channel = CHANNEL
+
+    def __init__(self, client: ZaloClient, settings: ZaloSettings, media: MediaStore) -> None:
+        self.client = client
+        self.settings = settings
+        self.media = media
+        linked = bool(settings.public_base_url)  # pictures and files need the bot's own server to be reachable
+        self.capabilities = Capabilities(
+            max_text=MAX_TEXT,
+            pictures=linked,
+            files=linked,
+            monthly_quota=settings.monthly_quota,
+            reply_reserve=settings.reply_reserve,
+            parallel=1,  # the platform publishes no rate limits: one message at a time, as a person would send
+        )
+
+    def is_group(self, chat_ref: str) -> bool:
+        return False  # private chats only
+
+    def render(self, message: OutMessage) -> list[_Piece]:
+        text = with_reply_word(message)
+        file = message.attachment
+        if message.lost_attachment:
+            return [_Piece(t) for t in pack_texts([text, T.ATTACHMENT_EXPIRED])]
+        if file is None:
+            return [_Piece(t) for t in pack_texts([text])]
+        if not self.settings.public_base_url:
+            note = T.ZALO_PICTURE_NO_PUBLIC_URL if file.picture else T.ZALO_FILE_NO_PUBLIC_URL.format(name=file.name)
+            return [_Piece(t) for t in pack_texts([text, note])]
+        if file.picture:
+            parts = split_text(text)
+            caption = parts[0] if parts else ""
+            return [_Piece(caption, file.content, picture=True), *(_Piece(t) for t in pack_texts(parts[1:]))]
+        return [_Piece(text, file.content, file.name)]
+
+    async def deliver(self, chat_ref: str, piece: object) -> None:
+        assert isinstance(piece, _Piece)
+        try:
+            await self._call(chat_ref, piece)
+        except ZaloApiError as exc:
+            raise send_failure(exc) from None
+
+    async def _call(self, chat_ref: str, piece: _Piece) -> None:
+        base = self.settings.public_base_url or ""
+        if piece.content is None:
+            await self.client.send_message(chat_ref, piece.text)
+        elif piece.picture:
+            await self.client.send_photo(chat_ref, media_url(base, self.media.put(piece.content)), piece.text or None)
+        else:
+            url = media_url(base, self.media.put(piece.content, filename=piece.name))
+            link = T.ZALO_FILE_LINK.format(name=piece.name, url=url, minutes=self.settings.link_ttl_minutes)
+            for text in pack_texts([piece.text, link]):
+                await self.client.send_message(chat_ref, text)
+
+
+_polling_warned = False
+
+
+def warn_polling_once() -> None:
+    """Zalo's documentation calls getUpdates a development tool ("production should use webhook"): the
+    administrator is told once per process, whatever number of bots poll."""
+    global _polling_warned
+    if not _polling_warned:
+        _polling_warned = True
+        log.warning(T.ZALO_POLLING_IS_FOR_TESTING)
 
 
 # --- the channel -----------------------------------------------------------------------------------------------
@@ -404,6 +499,7 @@ class ZaloChannel:
         poll_timeout: int = POLL_TIMEOUT,
         max_concurrent: int = 8,
         media: MediaStore | None = None,
+        sender: OutboxSender | None = None,
     ) -> None:
         self.router = router
         self.deps = deps
@@ -419,13 +515,10 @@ class ZaloChannel:
         self._client: ZaloClient | None = None
         self._runner: web.AppRunner | None = None
         self._poll_task: asyncio.Task[None] | None = None
-        self._sender_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._order = PerChatOrder(max_concurrent)
-        self._wake = asyncio.Event()
-        self._drain_lock = asyncio.Lock()
-        self._paused_until: datetime | None = None
-        self._unrecorded = outbox.Unrecorded(CHANNEL)  # sent rows whose mark could not be written yet
+        self._own_sender = sender is None  # else app.py runs one sender for every channel
+        self.sender = sender or OutboxSender(deps)
         self._stopping = False
         self._running = False
 
@@ -460,7 +553,9 @@ class ZaloChannel:
                 await self._register_webhook()
             else:
                 await self._client.delete_webhook()  # getUpdates answers nothing while a webhook is set
-            self._sender_task = asyncio.create_task(self._sender_loop(), name="zalo-sender")
+            self.sender.add(ZaloOutlet(self._client, self.settings, self.media))
+            if self._own_sender:
+                self.sender.start()
             if not webhook:
                 self._poll_task = asyncio.create_task(self._poll_loop(), name="zalo-poll")
         except BaseException:
@@ -468,6 +563,8 @@ class ZaloChannel:
             raise
         self._running = True
         log.info("zalo channel running (%s)", self.settings.mode)
+        if not webhook:
+            warn_polling_once()
 
     async def stop(self) -> None:
         """Stop receiving, finish the messages in hand, send what is due, release connections. Idempotent."""
@@ -482,13 +579,14 @@ class ZaloChannel:
         if runner is not None:
             await runner.cleanup()
         await self._join_tasks()
-        sender, self._sender_task = self._sender_task, None
-        if sender is not None:
-            self._wake.set()  # one last pass over the outbox, then the loop ends
-            try:
-                await asyncio.wait_for(sender, STOP_TIMEOUT)
-            except TimeoutError:
-                log.warning("zalo sender did not finish in time; pending messages stay in the outbox")
+        if CHANNEL in self.sender.channels:
+            if self._own_sender:
+                try:  # one last pass over the outbox, then the sender ends
+                    await asyncio.wait_for(self.sender.drain_once(), STOP_TIMEOUT)
+                except TimeoutError:
+                    log.warning("zalo sender did not finish in time; pending messages stay in the outbox")
+                await self.sender.stop()
+            self.sender.remove(CHANNEL)
         self._client = None
         if self._own_http and self._http is not None:
             await self._http.close()
@@ -502,7 +600,13 @@ class ZaloChannel:
 
     def wake(self) -> None:
         """Ask the sender to look at the outbox now (after a new message, or a test moved the clock)."""
-        self._wake.set()
+        self.sender.wake()
+
+    async def drain_once(self) -> int:
+        """Send what is due in the outbox now; how many messages were sent. For tests and tools."""
+        if CHANNEL not in self.sender.channels:
+            return 0  # not started: nothing can be sent
+        return await self.sender.drain_once()
 
     async def _join_tasks(self) -> None:
         while self._tasks:
@@ -638,8 +742,15 @@ class ZaloChannel:
         messages = self.outgoing(replies)
         now = self.deps.clock.now()
         for message in messages:
-            payload = {**message.payload, quota.ANSWER: True}  # may use the quota kept for answers
-            await outbox.enqueue(session, CHANNEL, chat_ref, now, text=message.text, kind=message.kind, payload=payload)
+            await outbox.enqueue(
+                session,
+                CHANNEL,
+                chat_ref,
+                now,
+                text=message.text,
+                payload={outbox.ANSWER: True},  # may use the quota kept for answers
+                attachment=message.attachment,
+            )
         return len(messages)
 
     def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
@@ -658,9 +769,8 @@ class ZaloChannel:
                 if base:
                     flush()
                     parts = split_text(text)
-                    token = self.media.put(reply.image)
                     caption = parts[0] if parts else ""
-                    out.append(Outgoing(caption, kind="photo", payload={"media": token, "caption": caption}))
+                    out.append(Outgoing(caption, Attachment(reply.image, picture=True)))
                     texts.extend(parts[1:])
                 else:
                     texts.append(
@@ -678,143 +788,3 @@ class ZaloChannel:
             texts.append(text)
         flush()
         return out
-
-    # --- outbox -> Zalo ----------------------------------------------------------------------------------------
-    async def _sender_loop(self) -> None:
-        while True:
-            try:
-                await self.drain_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("zalo sender pass failed; the outbox is tried again later")
-            if self._stopping:
-                return
-            try:
-                delay = await self._next_delay()
-            except Exception:
-                delay = SENDER_IDLE
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            self._wake.clear()
-
-    async def _next_delay(self) -> float:
-        """Wall-clock seconds until the earliest pending message (or the end of a pause) falls due."""
-        now = self.deps.clock.now()
-        at = self._paused_until
-        if at is None:
-            async with self.deps.store.session() as session:
-                stmt = select(func.min(OutboxItem.next_attempt_at)).where(
-                    OutboxItem.channel == CHANNEL, OutboxItem.status == outbox.PENDING
-                )
-                at = (await session.exec(stmt)).one()
-        if at is None:
-            return SENDER_IDLE
-        return min(SENDER_IDLE, max(SENDER_MIN_WAIT, (at - now).total_seconds()))
-
-    async def drain_once(self) -> int:
-        """Send every due message of the outbox, oldest first, each in its own transaction. Returns how many
-        were sent. One chat's messages keep their order: after a failure, that chat's later messages wait."""
-        async with self._drain_lock:
-            now = self.deps.clock.now()
-            if self._client is None or (self._paused_until is not None and now < self._paused_until):
-                return 0  # not started (nothing can be sent), or Zalo asked to wait
-            self._paused_until = None
-            tz = self.deps.config.tz
-            month, used = None, 0
-            sent = 0
-            held: dict[str, datetime] = {}
-            blocked: set[str] = set()
-            await self._unrecorded.write(self.deps.store)
-            for _ in range(MAX_SENDS_PER_PASS):
-                now = self.deps.clock.now()
-                mark: outbox.Mark | None = None
-                try:
-                    # On SQLite the look-ups take no lock and the mark is written at commit, a short transaction
-                    # after the HTTP call; on PostgreSQL the row stays locked (SKIP LOCKED) until then, so a second
-                    # process never sends it too.
-                    async with self.deps.store.session() as session:
-                        if month != quota.month_start(now, tz):  # counted again when a pass crosses into a month
-                            month = quota.month_start(now, tz)
-                            used = await quota.used_this_month(session, CHANNEL, now, tz)
-                        items = await outbox.due(session, CHANNEL, now, limit=1, exclude=self._unrecorded.ids)
-                        if not items:
-                            break
-                        outcome = await self._send_item(items[0], now, used, held, blocked)
-                        mark = outbox.mark_of(items[0])
-                except Exception as exc:
-                    if mark is None:  # nothing was sent: the pass fails and is tried again later
-                        raise
-                    await self._unrecorded.keep(self.deps.store, mark, exc)  # sent: never send it twice
-                if outcome == "sent":
-                    used += 1
-                    sent += 1
-                elif outcome == "pause":
-                    break
-            return sent
-
-    async def _send_item(
-        self, item: OutboxItem, now: datetime, used: int, held: dict[str, datetime], blocked: set[str]
-    ) -> str:
-        chat = item.chat_ref
-        if chat in blocked:
-            outbox.mark_failed(item, "recipient unreachable", blocked=True)
-            return "failed"
-        if chat in held:
-            outbox.retry_later(item, held[chat], "waiting for an earlier message", count_attempt=False)
-            return "held"
-        if used >= quota.limit_for(self.settings, quota.is_answer(item)):
-            at = quota.next_month_start(now, self.deps.config.tz)
-            outbox.retry_later(item, at, "monthly quota used", count_attempt=False)
-            self.stats["quota_deferred"] += 1
-            return "quota"
-        try:
-            await self._deliver(item)
-        except ZaloQuotaExceeded as exc:
-            return self._pause(item, now + QUOTA_RETRY, exc, "quota_exceeded")
-        except ZaloUnauthorized as exc:
-            return self._pause(item, now + AUTH_RETRY, exc, "unauthorized")
-        except ZaloPermanentError as exc:
-            outbox.mark_failed(item, exc.short, blocked=True)
-            blocked.add(chat)
-            self.stats["blocked"] += 1
-            log.info("zalo recipient unreachable (%s); message marked blocked", exc.code)
-            return "failed"
-        except ZaloApiError as exc:
-            if exc.code in REFUSED_FOR_GOOD and not isinstance(exc, ZaloNetworkError):
-                outbox.mark_failed(item, exc.short)  # Zalo will never accept this message as it is
-                self.stats["failed"] += 1
-                log.warning("zalo refused a message for good: %s", exc.short)
-                return "failed"
-            at = max(now + outbox.backoff(item.attempts + 1), now + timedelta(seconds=1))
-            outbox.retry_later(item, at, exc.short)
-            if item.status == outbox.PENDING:
-                held[chat] = at
-            self.stats["send_errors"] += 1
-            log.warning("zalo send failed (%s); retrying later", exc.short)
-            return "retry"
-        outbox.mark_sent(item, self.deps.clock.now())
-        self.stats["sent"] += 1
-        return "sent"
-
-    def _pause(self, item: OutboxItem, until: datetime, exc: ZaloApiError, label: str) -> str:
-        """Zalo refuses every send for now: keep the message (not counted as a failed attempt) and wait."""
-        outbox.retry_later(item, until, exc.short, count_attempt=False)
-        self._paused_until = until
-        self.stats[label] += 1
-        log.warning("zalo: %s; sending paused until %s", exc.short, until.isoformat(timespec="seconds"))
-        return "pause"
-
-    async def _deliver(self, item: OutboxItem) -> None:
-        client = self.client
-        if item.kind != "photo":
-            await client.send_message(item.chat_ref, item.text)
-            return
-        caption = str(item.payload.get("caption") or "")
-        token = str(item.payload.get("media") or "")
-        base = self.settings.public_base_url
-        if not base or self.media.get(token) is None:  # a restart or the link's expiry lost the picture
-            for text in pack_texts([caption, T.ZALO_PICTURE_EXPIRED]):
-                await client.send_message(item.chat_ref, text)
-            return
-        await client.send_photo(item.chat_ref, media_url(base, token), caption or None)

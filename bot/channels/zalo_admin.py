@@ -9,7 +9,7 @@ import aiohttp
 from sqlmodel import func, select
 
 from bot import texts as T
-from bot.channels.zalo import ZaloApiError, ZaloClient
+from bot.channels.zalo import CHANNEL, ZaloApiError, ZaloClient
 from bot.config import Config, ConfigError
 from bot.services import outbox, quota
 from bot.services.deps import Deps
@@ -55,12 +55,12 @@ async def usage_lines(deps: Deps) -> list[str]:
     now = deps.clock.now()
     limit = deps.config.channels.zalo.monthly_quota
     async with deps.store.session() as session:
-        used = await quota.used_this_month(session, "zalo", now, deps.config.tz)
+        used = await quota.used_this_month(session, CHANNEL, now, deps.config.tz)
         pending = (
             await session.exec(
                 select(func.count())
                 .select_from(OutboxItem)
-                .where(OutboxItem.channel == "zalo", OutboxItem.status == outbox.PENDING)
+                .where(OutboxItem.channel == CHANNEL, OutboxItem.status == outbox.PENDING)
             )
         ).one()
     month = now.astimezone(deps.config.tz).strftime("%m/%Y")

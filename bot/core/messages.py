@@ -88,3 +88,24 @@ def parse_callback_data(data: str) -> tuple[str, int] | None:
     digits: `str.isdigit` also takes "١" or "²", which a forged press could use to pick an option."""
     found = _CALLBACK.fullmatch(data)
     return (found.group(1), int(found.group(2))) if found else None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A picture or a document a message carries."""
+
+    content: bytes
+    name: str | None = None  # a document's file name; None for a picture
+    picture: bool = False
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One message the bot sends on its own (a reminder, a notice, a broadcast) or an answer queued for a channel
+    that answers through the outbox: neutral, rendered by the channel that sends it."""
+
+    text: str = ""
+    ack: str | None = None  # a broadcast recipient's token: "✅ Đã nhận" where there are buttons, else a reply word
+    attachment: Attachment | None = None
+    answer: bool = False  # answers what a member typed: may use the part of a monthly quota kept for answers
+    lost_attachment: bool = False  # it carried a picture or file that is no longer kept (the channel says so)

@@ -200,18 +200,19 @@ def _when_line(ctx: Ctx, at: datetime) -> str:
     )
 
 
-async def _zalo_lines(ctx: Ctx, messages: int) -> list[str]:
-    """What the broadcast takes of the month's Zalo budget, and what must wait for next month."""
-    if not messages:
-        return []
-    left = await quota.zalo_left_for_started(ctx.session, ctx.config, ctx.now)
-    lines = [T.BROADCAST_ZALO_BUDGET.format(n=messages, left=left)]
-    if messages > left:
-        lines.append(
-            T.BROADCAST_ZALO_OVER.format(
-                over=messages - left, at=_at(ctx, quota.next_month_start(ctx.now, ctx.config.tz))
-            )
-        )
+async def _quota_lines(ctx: Ctx, messages: dict[str, int]) -> list[str]:
+    """What the broadcast takes of the month's budget of each channel that has one, and what must wait for next
+    month."""
+    lines: list[str] = []
+    for channel, left in (await quota.left_for_started(ctx.session, ctx.config, ctx.now)).items():
+        n = messages.get(channel, 0)
+        if not n:
+            continue
+        name = T.CHANNEL_NAMES.get(channel, channel)
+        lines.append(T.BROADCAST_QUOTA_BUDGET.format(channel=name, n=n, left=left))
+        if n > left:
+            at = _at(ctx, quota.next_month_start(ctx.now, ctx.config.tz))
+            lines.append(T.BROADCAST_QUOTA_OVER.format(channel=name, over=n - left, at=at))
     return lines
 
 
@@ -222,7 +223,7 @@ async def preview_prompt(ctx: Ctx) -> Reply:
         lines.append(_unreachable_line(found.unreachable))
     if found.reachable:
         lines += [_when_line(ctx, broadcasts.going_out_at(ctx.config, ctx.now)), T.BROADCAST_PREVIEW_ACK]
-        lines += await _zalo_lines(ctx, found.messages.get(quota.ZALO, 0))
+        lines += await _quota_lines(ctx, found.messages)
     else:
         lines.append(T.BROADCAST_NOBODY)
     signature = broadcasts.signature(ctx.config, ctx.member)

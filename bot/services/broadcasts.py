@@ -3,9 +3,9 @@
 Staff (and admins) write to the whole commune, to the leaders only, or to one team; a leader to their own team.
 Recipients are active members (role member or leader as the audience says) other than the sender; a member gets
 the message once on every channel identity they have, as one outbox row each, held until the end of quiet hours
-when it is written during them. Each recipient has an unguessable token: Telegram shows it as the callback data
-of a "✅ Đã nhận" button; other channels (Zalo has no buttons) ask for the reply word "đã nhận", which
-acknowledges the member's latest delivered, unacknowledged broadcast.
+when it is written during them. Each recipient has an unguessable token, kept in each of their outbox rows: a
+channel with buttons shows it as the payload of a "✅ Đã nhận" button; one without asks for the reply word
+"đã nhận", which acknowledges the member's latest delivered, unacknowledged broadcast.
 
 A recipient's delivery state is read from their outbox rows (ids kept on the recipient row): sent on at least
 one channel, still pending, or failed or blocked on all of them. The broadcast text is staff's own; like
@@ -35,8 +35,7 @@ from bot.store.models import Broadcast, BroadcastRecipient, ChannelIdentity, Mem
 
 TEXT_LIMIT = 1600  # UTF-16 units (an emoji counts two): with its heading and reply word, one Zalo message (2,000)
 ACK_PREFIX = "ack:"  # Telegram callback data of the "Đã nhận" button: ack:<recipient token>
-ACK_PAYLOAD = "ack_token"  # outbox payload key: the sender adds the button for this token
-BUTTON_CHANNELS = frozenset({"telegram"})  # channels that show the button; the others get the reply word
+ACK_PAYLOAD = outbox.ACK  # outbox payload key: each channel shows a button for this token, or its reply word
 HISTORY_LIMIT = 8  # broadcasts offered by "📋 Xem thông báo đã gửi"
 UNACKNOWLEDGED_LOOKBACK = 50  # a typed "đã nhận" looks at this many of the member's newest unacknowledged ones
 
@@ -186,10 +185,9 @@ def signature(config: Config, sender: Member) -> str:
     return T.BROADCAST_FROM_LEADER.format(name=sender.display_name, team=team.name if team else "")
 
 
-def message_text(config: Config, sender: Member, text: str, channel: str) -> str:
-    """What one channel shows: the heading, the text and, where there is no button, the reply word to type."""
-    body = T.BROADCAST_MESSAGE.format(sender=signature(config, sender), text=text)
-    return body if channel in BUTTON_CHANNELS else f"{body}\n\n{T.BROADCAST_REPLY_WORD}"
+def message_text(config: Config, sender: Member, text: str) -> str:
+    """What every recipient reads: the heading and the text. A channel adds its "Đã nhận" button or reply word."""
+    return T.BROADCAST_MESSAGE.format(sender=signature(config, sender), text=text)
 
 
 # --- sending ------------------------------------------------------------------------------------------------------
@@ -214,6 +212,7 @@ async def create(
     await session.flush()
     tokens = {member.id or 0: secrets.token_urlsafe(16) for member in found.reachable}
     wanted: list[outbox.Message] = []
+    body = message_text(config, sender, text)
     owners: list[int] = []  # the recipient of each message in `wanted`
     for member in found.reachable:
         for identity in linked[member.id or 0]:
@@ -222,9 +221,9 @@ async def create(
                 outbox.Message(
                     identity.channel,
                     identity.chat_ref,
-                    message_text(config, sender, text, identity.channel),
+                    body,
                     dedup_key=f"bc:{broadcast.id}:{member.id}:{identity.channel}:{identity.id}",
-                    payload={ACK_PAYLOAD: tokens[member.id or 0]} if identity.channel in BUTTON_CHANNELS else {},
+                    payload={ACK_PAYLOAD: tokens[member.id or 0]},
                 )
             )
     queued = await outbox.enqueue_many(session, wanted, now, not_before=at if at > now else None)

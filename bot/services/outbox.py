@@ -5,6 +5,7 @@ A message is never lost to a network error, a rate limit or a used-up quota: it 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -12,18 +13,25 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.messages import Attachment, OutMessage
 from bot.store.db import Store, upsert_insert
-from bot.store.models import OutboxItem
+from bot.store.models import OutboxFile, OutboxItem
 
 log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, BLOCKED, WITHDRAWN = "pending", "sent", "failed", "blocked", "withdrawn"
 QUEUED = "outbox_queued"  # a key of AsyncSession.info: this session queued at least one message
 MAX_ATTEMPTS = 8
+# Payload keys of a row: what the neutral message holds besides its text and file.
+ACK = "ack_token"  # a broadcast recipient's token ("Đã nhận")
+ANSWER = "answer"  # answers what a member typed (may use the part of a quota kept for answers)
+PIECES_SENT = "pieces_sent"  # how many pieces of a message split by its channel already reached the chat
+TEXT, PHOTO, DOCUMENT = "text", "photo", "document"  # a row's kind
+FILE_RETENTION = timedelta(days=2)  # a file no pending message carries is kept this long, then pruned
 
 
 async def enqueue(
@@ -32,20 +40,22 @@ async def enqueue(
     chat_ref: str,
     now: datetime,
     text: str = "",
-    kind: str = "text",
     payload: dict[str, Any] | None = None,
     dedup_key: str | None = None,
     not_before: datetime | None = None,
+    attachment: Attachment | None = None,
 ) -> OutboxItem | None:
-    """Queue one message, to go out from `not_before` (default: now; e.g. the end of quiet hours).
-    With a `dedup_key` already queued, nothing is added and None is returned.
+    """Queue one message, to go out from `not_before` (default: now; e.g. the end of quiet hours), with a picture
+    or a document if given. With a `dedup_key` already queued, nothing is added and None is returned.
 
     A keyed message is inserted with ON CONFLICT (dedup_key) DO NOTHING, so two processes or sessions queueing the
     same key at once never raise: on PostgreSQL the second waits for the first to commit, then adds nothing."""
+    file_id = await store_file(session, attachment, now) if attachment is not None else None
     values: dict[str, Any] = {
         "channel": channel,
         "chat_ref": chat_ref,
-        "kind": kind,
+        "kind": kind_of(attachment),
+        "file_id": file_id,
         "text": text,
         "payload": payload or {},
         "dedup_key": dedup_key,
@@ -73,7 +83,8 @@ class Message:
     text: str
     dedup_key: str
     payload: dict[str, Any] = field(default_factory=dict)
-    kind: str = "text"
+    kind: str = TEXT
+    file_id: int | None = None  # from store_file: one file for every recipient
 
 
 MANY_CHUNK = 500  # rows per INSERT of enqueue_many
@@ -92,6 +103,7 @@ async def enqueue_many(
                 "channel": m.channel,
                 "chat_ref": m.chat_ref,
                 "kind": m.kind,
+                "file_id": m.file_id,
                 "text": m.text,
                 "payload": m.payload,
                 "dedup_key": m.dedup_key,
@@ -112,6 +124,50 @@ async def enqueue_many(
     if ids:
         session.info[QUEUED] = True
     return ids
+
+
+def kind_of(attachment: Attachment | None) -> str:
+    if attachment is None:
+        return TEXT
+    return PHOTO if attachment.picture else DOCUMENT
+
+
+async def store_file(session: AsyncSession, attachment: Attachment, now: datetime) -> int:
+    """Keep a picture or document for the messages that carry it; its id."""
+    file = OutboxFile(name=attachment.name, content=attachment.content, created_at=now)
+    session.add(file)
+    await session.flush()
+    assert file.id is not None
+    return file.id
+
+
+async def message_of(session: AsyncSession, item: OutboxItem) -> OutMessage:
+    """The neutral message a row holds. A picture or file that is no longer kept (or a picture queued before they
+    were stored) is left out; the channel says so where it matters (kind photo without an attachment)."""
+    payload = item.payload if isinstance(item.payload, dict) else {}
+    attachment = None
+    if item.file_id is not None:
+        file = await session.get(OutboxFile, item.file_id)
+        if file is not None:
+            attachment = Attachment(file.content, name=file.name, picture=item.kind == PHOTO)
+    ack = payload.get(ACK)
+    return OutMessage(
+        text=item.text,
+        ack=ack if isinstance(ack, str) and ack else None,
+        attachment=attachment,
+        answer=bool(payload.get(ANSWER)),
+        lost_attachment=item.kind != TEXT and attachment is None,
+    )
+
+
+async def prune_files(session: AsyncSession, now: datetime) -> int:
+    """Remove files older than FILE_RETENTION that no pending message carries; how many."""
+    carried = select(OutboxItem.file_id).where(OutboxItem.status == PENDING, col(OutboxItem.file_id).is_not(None))
+    stmt = delete(OutboxFile).where(
+        col(OutboxFile.created_at) < now - FILE_RETENTION, col(OutboxFile.id).not_in(carried)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
 
 
 async def _insert_once(session: AsyncSession, values: dict[str, Any]) -> OutboxItem | None:
@@ -252,6 +308,7 @@ class Unrecorded:
     def __init__(self, sender: str) -> None:
         self._sender = sender
         self._marks: dict[int, Mark] = {}
+        self._writing = asyncio.Lock()  # sends run side by side: one writer of the kept marks at a time
 
     @property
     def ids(self) -> frozenset[int]:
@@ -271,6 +328,10 @@ class Unrecorded:
 
     async def write(self, store: Store) -> None:
         """Write the kept marks; those that still fail stay kept (and their rows are still not sent again)."""
+        async with self._writing:
+            await self._write(store)
+
+    async def _write(self, store: Store) -> None:
         for mark in list(self._marks.values()):
             try:
                 await store.transact(partial(write_mark, mark=mark), "an outbox mark")
@@ -283,7 +344,8 @@ class Unrecorded:
                     type(exc).__name__,
                 )
                 return  # the database refuses writes for now: the other marks wait for the next pass too
-            del self._marks[mark.id]
+            if self._marks.get(mark.id) is mark:  # not replaced by a newer mark meanwhile
+                del self._marks[mark.id]
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 600.0) -> timedelta:

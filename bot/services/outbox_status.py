@@ -129,21 +129,31 @@ def _channel_lines(status: ChannelStatus, tz: ZoneInfo) -> list[str]:
 async def report(session: AsyncSession, config: Config, now: datetime) -> str:
     """The whole `sotay outbox status` answer, in Vietnamese."""
     tz = config.tz
-    found = await channels(session, now, tz, always=("telegram", quota.ZALO))
+    found = await channels(session, now, tz, always=config.channels.enabled())
+    budgets = config.channels.quotas()
     lines = [T.CLI_OUTBOX_TITLE.format(at=_at(now, tz))]
     for status in found:
         lines += _channel_lines(status, tz)
-        if status.channel == quota.ZALO:
-            limit = config.channels.zalo.monthly_quota
-            used = await quota.used_this_month(session, quota.ZALO, now, tz)
-            share = f"{100 * used / limit:.0f}%" if limit else "—"
-            month = now.astimezone(tz).strftime("%m/%Y")
-            lines.append(T.CLI_OUTBOX_QUOTA.format(month=month, used=used, limit=limit, share=share))
-            started = quota.limit_for(config.channels.zalo, answer=False)
-            if started < limit:
-                lines.append(T.CLI_OUTBOX_RESERVE.format(reserve=limit - started, limit=started))
-            if limit and used >= limit:
-                lines.append(T.CLI_OUTBOX_QUOTA_USED_UP)
-            elif used >= started:
-                lines.append(T.CLI_OUTBOX_RESERVE_REACHED)
+        budget = budgets.get(status.channel)
+        if budget is not None:
+            lines += await _quota_lines(session, status.channel, budget, now, tz)
     return "\n".join(lines)
+
+
+async def _quota_lines(
+    session: AsyncSession, channel: str, budget: quota.Quota, now: datetime, tz: ZoneInfo
+) -> list[str]:
+    limit = budget.monthly
+    used = await quota.used_this_month(session, channel, now, tz)
+    share = f"{100 * used / limit:.0f}%" if limit else "—"
+    month = now.astimezone(tz).strftime("%m/%Y")
+    name = T.CHANNEL_NAMES.get(channel, channel)
+    lines = [T.CLI_OUTBOX_QUOTA.format(channel=name, month=month, used=used, limit=limit, share=share)]
+    started = quota.limit_for(budget, answer=False)
+    if started < limit:
+        lines.append(T.CLI_OUTBOX_RESERVE.format(reserve=limit - started, limit=started))
+    if limit and used >= limit:
+        lines.append(T.CLI_OUTBOX_QUOTA_USED_UP)
+    elif used >= started:
+        lines.append(T.CLI_OUTBOX_RESERVE_REACHED)
+    return lines

@@ -1,8 +1,9 @@
 """Monthly outbound-message budgets (the Zalo Bot Platform's free plan allows about 3,000 a month).
 
-Answers to what members type may use the whole month's quota; messages the bot starts (reminders, notices,
-broadcasts, the weekly summary) stop `reply_reserve` short of it, so a big broadcast can never leave members
-without answers for the rest of the month. An answer is marked in its outbox row's payload (ANSWER).
+A channel with a budget declares it in its settings (`Config.channels.quotas()`); nothing here knows which channel
+that is. Answers to what members type may use the whole month's quota; messages the bot starts (reminders,
+notices, broadcasts, the weekly summary) stop `reserve` short of it, so a big broadcast can never leave members
+without answers for the rest of the month. An answer is marked in its outbox row's payload (outbox.ANSWER).
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Config, ZaloChannel
-from bot.services.outbox import SENT
+from bot.config import Config, Quota
+from bot.services.outbox import ANSWER, SENT
 from bot.store.models import OutboxItem
 
-ZALO = "zalo"  # the channel with a monthly quota
-ANSWER = "answer"  # outbox payload key: the message answers what a member typed
+__all__ = ["ANSWER", "Quota", "left_for_started", "limit_for", "month_start", "next_month_start", "used_this_month"]
 
 
-def is_answer(item: OutboxItem) -> bool:
-    return bool(item.payload.get(ANSWER))
-
-
-def limit_for(settings: ZaloChannel, answer: bool) -> int:
+def limit_for(budget: Quota, answer: bool) -> int:
     """How many messages of the month this kind of message may go out within."""
-    return settings.monthly_quota if answer else max(0, settings.monthly_quota - settings.reply_reserve)
+    return budget.monthly if answer else max(0, budget.monthly - budget.reserve)
 
 
 def month_start(now: datetime, tz: ZoneInfo) -> datetime:
@@ -50,7 +46,11 @@ async def used_this_month(session: AsyncSession, channel: str, now: datetime, tz
     return int((await session.exec(stmt)).one())
 
 
-async def zalo_left_for_started(session: AsyncSession, config: Config, now: datetime) -> int:
-    """Zalo messages the bot may still start this month (reminders, notices, broadcasts)."""
-    used = await used_this_month(session, ZALO, now, config.tz)
-    return max(0, limit_for(config.channels.zalo, answer=False) - used)
+async def left_for_started(session: AsyncSession, config: Config, now: datetime) -> dict[str, int]:
+    """For each channel with a budget: the messages the bot may still start this month (reminders, notices,
+    broadcasts)."""
+    out = {}
+    for channel, budget in config.channels.quotas().items():
+        used = await used_this_month(session, channel, now, config.tz)
+        out[channel] = max(0, limit_for(budget, answer=False) - used)
+    return out

@@ -283,6 +283,18 @@ class Setting(SQLModel, table=True):
     value: str = Field(max_length=500)
 
 
+class OutboxFile(SQLModel, table=True):
+    """A picture or document an outbox message carries (one file may go to many recipients, e.g. a chart in a
+    reminder). Kept while a message that carries it may still go out; then pruned."""
+
+    __tablename__ = "outbox_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _utc(index=True)
+
+
 class OutboxItem(SQLModel, table=True):
     """A message waiting to go out, or its record once sent. Senders drain it per channel within limits."""
 
@@ -295,8 +307,9 @@ class OutboxItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
     chat_ref: str = Field(max_length=64)
-    kind: str = Field(default="text", max_length=10)  # text | photo
+    kind: str = Field(default="text", max_length=10)  # text | photo | document
     text: str = ""
+    file_id: int | None = Field(default=None, index=True)  # outbox_file: the picture or document it carries
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     dedup_key: str | None = Field(default=None, max_length=200, unique=True)
     status: str = Field(default="pending", max_length=10)  # pending | sent | failed | blocked

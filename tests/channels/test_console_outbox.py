@@ -12,6 +12,7 @@ from bot import app
 from bot.channels.console import ConsoleChannel
 from bot.channels.console_outbox import ConsoleOutbox, own_chats
 from bot.core.clock import FixedClock
+from bot.core.messages import Attachment
 from bot.core.roles import Role
 from bot.services import outbox
 from bot.store.models import ChannelIdentity
@@ -24,7 +25,9 @@ async def test_due_messages_are_printed_once_and_marked_sent(deps, clock):
     now = clock.now()
     async with deps.store.session() as s:
         await outbox.enqueue(s, "zalo", "zalo-binh", now, text="Nhắc nộp báo cáo")
-        await outbox.enqueue(s, "telegram", "telegram-an", now, text="Ảnh tiến độ", kind="photo")
+        await outbox.enqueue(
+            s, "telegram", "telegram-an", now, text="Ảnh tiến độ", attachment=Attachment(b"png", picture=True)
+        )
         await outbox.enqueue(s, "zalo", "zalo-binh", now, text="Sáng mai", not_before=now + timedelta(hours=1))
     printed: list[str] = []
     printer = ConsoleOutbox(deps, printed.append)

@@ -21,7 +21,8 @@ from sqlalchemy.engine.url import make_url
 from sqlmodel import select
 from telegram import Bot
 
-from bot.channels.telegram_sender import TelegramSender
+from bot.channels.sender import OutboxSender
+from bot.channels.telegram import TelegramOutlet
 from bot.services import outbox
 from bot.services.deps import Deps
 from bot.store import db
@@ -135,7 +136,7 @@ async def telegram_sender(deps: Deps, monkeypatch: pytest.MonkeyPatch) -> AsyncI
         bot = Bot(api.token, base_url=api.base_url)
         await bot.initialize()
         try:
-            sender = TelegramSender(deps, bot, monotonic=vt.monotonic, sleep=vt.sleep)
+            sender = OutboxSender(deps, [TelegramOutlet(bot)], monotonic=vt.monotonic, sleep=vt.sleep)
             yield Case("telegram", str(TELEGRAM_CHAT), sender.drain_once, lambda: api.received(TELEGRAM_CHAT))
         finally:
             await bot.shutdown()

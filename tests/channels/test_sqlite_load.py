@@ -33,7 +33,9 @@ import pytest
 from sqlmodel import func, select
 
 from bot import texts as T
+from bot.channels.outlet import with_reply_word
 from bot.channels.zalo import ZaloChannel
+from bot.core.messages import OutMessage
 from bot.core.roles import Role
 from bot.handlers.router import Router
 from bot.services import households, outbox
@@ -221,7 +223,7 @@ async def test_fifty_chats_and_a_broadcast_at_once_lose_nothing_and_send_nothing
         visits = (await s.exec(select(func.count()).select_from(Visit))).one()
         broadcast = (await s.exec(select(Broadcast))).one_or_none()
         recipients = (await s.exec(select(func.count()).select_from(BroadcastRecipient))).one()
-    by_row = Counter((r.chat_ref, r.text) for r in rows)
+    by_row = Counter((r.chat_ref, with_reply_word(OutMessage(r.text, ack=r.payload.get(outbox.ACK)))) for r in rows)
     by_send = Counter((m.chat_id, m.text) for m in sent)
     twice, never = sum((by_send - by_row).values()), sum((by_row - by_send).values())
     failures = [r for r in results if isinstance(r, BaseException)]

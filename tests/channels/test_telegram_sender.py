@@ -20,19 +20,20 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 from telegram import Bot
 
 from bot import texts as T
-from bot.channels.telegram import MAX_TEXT, TelegramChannel, split_text
-from bot.channels.telegram_sender import PIECES_SENT, TelegramSender, TokenBucket, chat_id_of
+from bot.channels.sender import OutboxSender, TokenBucket
+from bot.channels.telegram import MAX_TEXT, TelegramChannel, TelegramOutlet, chat_id_of, split_text
 from bot.core.clock import FixedClock
-from bot.core.messages import Inbound, InboundKind
+from bot.core.messages import Attachment, Inbound, InboundKind
 from bot.core.roles import Role
 from bot.handlers.router import Deliver, Handled, Router
 from bot.services import notify, outbox
 from bot.services.deps import Deps
-from bot.store.models import ChannelIdentity, Member, OutboxItem
+from bot.services.outbox import PIECES_SENT
+from bot.store.models import ChannelIdentity, Member, OutboxFile, OutboxItem
 from tests.chat import new_code
 from tests.fakes.telegram_api import FakeTelegram, Sent
 
@@ -61,10 +62,12 @@ async def rows(deps: Deps) -> list[OutboxItem]:
         return list((await s.exec(select(OutboxItem).order_by(OutboxItem.id))).all())
 
 
-async def queue(deps: Deps, chat: int | str, *texts: str, kind: str = "text", payload: Any = None) -> None:
+async def queue(deps: Deps, chat: int | str, *texts: str, payload: Any = None, attachment: Any = None) -> None:
     async with deps.store.session() as s:
         for text in texts:
-            await outbox.enqueue(s, "telegram", str(chat), deps.clock.now(), text=text, kind=kind, payload=payload)
+            await outbox.enqueue(
+                s, "telegram", str(chat), deps.clock.now(), text=text, payload=payload, attachment=attachment
+            )
 
 
 def texts(sent: list[Sent]) -> list[str]:
@@ -78,7 +81,7 @@ def gaps(sent: list[Sent]) -> list[float]:
 @dataclass
 class Rig:
     api: FakeTelegram
-    sender: TelegramSender
+    sender: OutboxSender
     time: VirtualTime
 
 
@@ -91,7 +94,7 @@ async def rig(deps: Deps) -> AsyncIterator[Rig]:
         bot = Bot(api.token, base_url=api.base_url)
         await bot.initialize()
         try:
-            yield Rig(api, TelegramSender(deps, bot, monotonic=vt.monotonic, sleep=vt.sleep), vt)
+            yield Rig(api, OutboxSender(deps, [TelegramOutlet(bot)], monotonic=vt.monotonic, sleep=vt.sleep), vt)
         finally:
             await bot.shutdown()
 
@@ -257,7 +260,9 @@ async def test_the_overall_rate_stays_under_telegrams_limit(deps: Deps, clock: F
     vt = VirtualTime()
     async with FakeTelegram(now=vt.monotonic) as api:
         async with Bot(api.token, base_url=api.base_url) as bot:
-            sender = TelegramSender(deps, bot, rate=25.0, burst=5, monotonic=vt.monotonic, sleep=vt.sleep)
+            sender = OutboxSender(
+                deps, [TelegramOutlet(bot, rate=25.0, burst=5)], monotonic=vt.monotonic, sleep=vt.sleep
+            )
             chats = [8_000_000 + i for i in range(60)]
             async with deps.store.session() as s:
                 for chat in chats:
@@ -277,7 +282,7 @@ async def test_a_broadcast_at_the_default_rate_is_never_refused_by_a_30_per_seco
     async with FakeTelegram(now=vt.monotonic, max_per_second=30) as api:
         async with Bot(api.token, base_url=api.base_url) as bot:
             # the default rate and burst; one send at a time, as virtual time only moves when the sender sleeps
-            sender = TelegramSender(deps, bot, monotonic=vt.monotonic, sleep=vt.sleep, concurrency=1)
+            sender = OutboxSender(deps, [TelegramOutlet(bot, parallel=1)], monotonic=vt.monotonic, sleep=vt.sleep)
             chats = [8_100_000 + i for i in range(150)]
             async with deps.store.session() as s:
                 for chat in chats:
@@ -308,16 +313,35 @@ async def test_a_long_text_goes_in_pieces_and_a_retry_resends_only_what_is_missi
     assert rig.api.attempts(A) == 3
 
 
-async def test_rows_that_cannot_be_sent_as_text_are_failed_with_a_reason(rig: Rig, deps: Deps) -> None:
-    await queue(deps, A, "ảnh", kind="photo", payload={"media": "abc", "caption": "ảnh"})
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+
+
+async def test_pictures_and_files_go_out_with_their_caption_and_an_empty_row_is_failed(rig: Rig, deps: Deps) -> None:
+    await queue(deps, A, "Biểu đồ tiến độ tháng 11", attachment=Attachment(PNG, picture=True))
+    await queue(deps, A, "Báo cáo tháng", attachment=Attachment(b"PK\x03\x04", name="bao-cao.xlsx"))
     await queue(deps, A, "   ")
     await queue(deps, A, "sau đó")
-    assert await rig.sender.drain_once() == 1
-    photo, empty, after = await rows(deps)
-    assert photo.status == outbox.FAILED and "photo" in (photo.error or "")
+    assert await rig.sender.drain_once() == 3
+    photo, document, empty, after = await rows(deps)
+    assert [photo.status, document.status, after.status] == [outbox.SENT] * 3
     assert empty.status == outbox.FAILED and "empty" in (empty.error or "")
-    assert after.status == outbox.SENT
-    assert texts(rig.api.received(A)) == ["sau đó"]
+    received = rig.api.received(A)
+    assert [(m.method, m.text) for m in received] == [
+        ("sendPhoto", "Biểu đồ tiến độ tháng 11"),
+        ("sendDocument", "Báo cáo tháng"),
+        ("sendMessage", "sau đó"),
+    ]
+    assert [(u.method, u.file_name, u.content) for u in rig.api.uploads][1][1:] == ("bao-cao.xlsx", b"PK\x03\x04")
+    assert rig.api.uploads[0].content == PNG
+
+
+async def test_a_picture_no_longer_kept_is_sent_as_its_caption_with_a_note(rig: Rig, deps: Deps) -> None:
+    await queue(deps, A, "Biểu đồ", attachment=Attachment(PNG, picture=True))
+    async with deps.store.session() as s:
+        await s.exec(delete(OutboxFile))  # type: ignore[call-overload]
+    assert await rig.sender.drain_once() == 1
+    [message] = rig.api.received(A)
+    assert message.method == "sendMessage" and message.text == f"Biểu đồ\n{T.ATTACHMENT_EXPIRED}"
 
 
 async def test_an_unreachable_server_is_a_network_error_retried_later(deps: Deps, clock: FixedClock) -> None:
@@ -326,7 +350,7 @@ async def test_an_unreachable_server_is_a_network_error_retried_later(deps: Deps
         port = sock.getsockname()[1]
     vt = VirtualTime()
     bot = Bot("1:x", base_url=f"http://127.0.0.1:{port}/bot")
-    sender = TelegramSender(deps, bot, monotonic=vt.monotonic, sleep=vt.sleep)
+    sender = OutboxSender(deps, [TelegramOutlet(bot)], monotonic=vt.monotonic, sleep=vt.sleep)
     await queue(deps, A, "một")
     try:
         assert await sender.drain_once() == 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import texts as T
+from bot.channels.outlet import with_reply_word
+from bot.channels.zalo import ZaloOutlet
+from bot.core.messages import OutMessage
 from bot.core.roles import Role
 from bot.render.split import utf16_len
 from bot.services import broadcasts
@@ -50,7 +53,12 @@ async def test_the_member_reads_the_reply_word_and_types_it(deps, monkeypatch):
 
 def test_the_longest_broadcast_fits_one_zalo_message(config):
     """The longest text (emoji count two), from a leader with the longest name the store keeps."""
+    zalo_settings = config.channels.zalo
     leader = Member(display_name="Ngô" * 40, role="leader", team_code=config.teams[0].code)
     for text in ("ữ" * broadcasts.TEXT_LIMIT, "📢" * (broadcasts.TEXT_LIMIT // 2)):
         assert broadcasts.length(text) <= broadcasts.TEXT_LIMIT
-        assert utf16_len(broadcasts.message_text(config, leader, text, "zalo")) <= MAX_TEXT
+        message = OutMessage(broadcasts.message_text(config, leader, text), ack="t" * 22)
+        assert [utf16_len(piece.text) for piece in ZaloOutlet(None, zalo_settings, None).render(message)] == [
+            utf16_len(with_reply_word(message))  # one message, with the reply word
+        ]
+        assert utf16_len(with_reply_word(message)) <= MAX_TEXT

@@ -22,6 +22,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot import texts as T
+from bot.channels import zalo as zalo_module
 from bot.channels.zalo import MAX_TEXT, QUOTA_RETRY, ZaloChannel, utf16_len
 from bot.config import ConfigError, ZaloWebhook
 from bot.core.clock import FixedClock
@@ -407,7 +408,7 @@ async def test_pictures_go_by_an_expiring_link_and_files_as_a_link_in_text(deps,
         assert [m.kind for m in messages] == ["photo", "text"]
         async with deps.store.session() as s:
             for m in messages:
-                await outbox.enqueue(s, "zalo", USER, clock.now(), text=m.text, kind=m.kind, payload=m.payload)
+                await outbox.enqueue(s, "zalo", USER, clock.now(), text=m.text, attachment=m.attachment)
         await zalo.channel.settle()
         photo, text = zalo.api.take_new()
         assert (photo.method, photo.text) == ("sendPhoto", "Biểu đồ tiến độ")
@@ -448,3 +449,16 @@ async def test_the_webhook_app_runs_under_aiohttp_test_utilities_and_queues_answ
         await channel.settle()
     [item] = await outbox_items(deps)
     assert (item.status, item.chat_ref, item.text) == (outbox.PENDING, USER, T.WELCOME_STRANGER)
+
+
+async def test_polling_tells_the_administrator_once_that_production_should_use_the_webhook(deps, monkeypatch, caplog):
+    """Zalo's documentation calls getUpdates a development tool: started that way, the bot says so once."""
+    monkeypatch.setattr(zalo_module, "_polling_warned", False)
+    caplog.set_level(logging.WARNING)
+    async with running(deps, monkeypatch):  # webhook: nothing to say
+        pass
+    for _ in range(2):
+        async with running(deps, monkeypatch, mode="polling"):
+            pass
+    notices = [r for r in caplog.records if r.getMessage() == T.ZALO_POLLING_IS_FOR_TESTING]
+    assert len(notices) == 1 and notices[0].levelno == logging.WARNING
