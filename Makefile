@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run demo test lint format bench clean
+.PHONY: run demo test wheel-check lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -n auto
+
+# The wheel, installed in a fresh venv outside the tree, runs `sotay demo` from an empty folder (CI runs it).
+wheel-check: $(STAMP)
+	PYTHON=$(BIN)/python .ci/wheel-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

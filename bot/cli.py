@@ -18,10 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.app import configure_logging, open_deps, run_channels, run_demo
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, sample_config, uses_sample_config
 from bot.core.roles import Role
 from bot.core.tabular import Table, TableError, read_table
-from bot.demo import DEMO_DB
+from bot.demo import DEMO_DB, place_sample_list
 from bot.flows.import_households import report_text, table_error_text
 from bot.render.commune_report import report_docx, vi_int
 from bot.render.spreadsheet import CsvBook, XlsxBook
@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="migrate and run the bot (the terminal demo when no token is set)")
     demo = sub.add_parser("demo", help="chat in the terminal on the demo commune")
     demo.add_argument("--as", dest="role", choices=["member", "leader", "staff"], default="member")
-    demo.add_argument("--db", type=Path, default=DEMO_DB, help="the demo's SQLite file (default data/demo.db)")
+    demo.add_argument("--db", type=Path, default=DEMO_DB, help="the demo's SQLite file (default ./data/demo.db)")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     zalo = sub.add_parser("zalo", help="Zalo Bot Platform")
@@ -268,8 +268,17 @@ async def _zalo(config: Config, args: argparse.Namespace) -> str:
         await deps.store.close()
 
 
+def _load_config(args: argparse.Namespace) -> Config:
+    """The configuration; the demo with no config file to read (an installed wheel, anywhere) uses the example's."""
+    if args.command == "demo" and uses_sample_config(args.config):
+        config = load_config(sample_config())
+        print(T.CONFIG_SAMPLE_USED.format(commune=config.commune.name), file=sys.stderr)
+        return config
+    return load_config(args.config)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = _load_config(args)
     if args.command == "db":
         upgrade(config.database.url)
         print(T.CLI_DB_UPGRADED.format(url=make_url(config.database.url).render_as_string(hide_password=True)))
@@ -286,11 +295,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "outbox":
         print(asyncio.run(_outbox_status(config)))
     elif args.command == "demo":
+        place_sample_list()
         asyncio.run(run_demo(config, Role(args.role), db_path=args.db))
     elif config.telegram_token() or config.zalo_token():
         asyncio.run(run_channels(config))
     else:
         print(T.CLI_NO_TOKEN, file=sys.stderr)
+        place_sample_list()
         asyncio.run(run_demo(config, Role.MEMBER))
     return 0
 

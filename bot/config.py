@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from datetime import time
 from functools import cached_property
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Formatter
 from typing import Annotated, ClassVar, Literal
@@ -28,12 +30,26 @@ from bot.core.periods import DueRule, Kind, Windows
 from bot.core.text import fold, word_key
 
 DEFAULT_CONFIG = "config.yaml"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ADMIN_UNITS_CSV = PROJECT_ROOT / "data" / "vn_admin_units_2025.csv"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the source tree (tests, benches); not a wheel's data
+DATA_PACKAGE = "bot.data"  # the top-level data/ folder, shipped as package data (pyproject.toml)
+SAMPLE_PACKAGE = "bot.sample"  # the example commune's config.yaml
+ADMIN_UNITS_CSV = "vn_admin_units_2025.csv"
 
 
 class ConfigError(Exception):
     """A wrong or missing value in config.yaml; the message names the key and what is expected."""
+
+
+def data_file(name: str, package: str = DATA_PACKAGE) -> Traversable:
+    """A file shipped with the package (data/ in the source tree, bot/data in a wheel), read with
+    importlib.resources; one that is not there is a ConfigError naming it, never a traceback."""
+    try:
+        resource = resources.files(package) / name
+    except ModuleNotFoundError:  # an install made before the package had it: the same answer
+        raise ConfigError(T.DATA_FILE_MISSING.format(name=name, package=package)) from None
+    if not resource.is_file():
+        raise ConfigError(T.DATA_FILE_MISSING.format(name=name, package=package))
+    return resource
 
 
 class _Strict(BaseModel):
@@ -428,7 +444,7 @@ _PYDANTIC_HINTS = {
 }
 
 
-def _describe(err: ValidationError, path: Path) -> str:
+def _describe(err: ValidationError, path: Path | Traversable) -> str:
     first = err.errors()[0]
     key = ".".join(str(p) for p in first["loc"]) or "(gốc)"
     hint = _PYDANTIC_HINTS.get(first["type"])
@@ -439,8 +455,8 @@ def _describe(err: ValidationError, path: Path) -> str:
     return T.CONFIG_ERROR.format(path=path, key=key, hint=hint)
 
 
-def _check_admin_unit(commune: Commune, path: Path) -> None:
-    with ADMIN_UNITS_CSV.open(encoding="utf-8") as fh:
+def _check_admin_unit(commune: Commune, path: Path | Traversable) -> None:
+    with data_file(ADMIN_UNITS_CSV).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if int(row["unit_code"]) != commune.unit_code:
                 continue
@@ -468,9 +484,20 @@ def config_path(explicit: str | None = None) -> Path:
     return Path(explicit or os.environ.get("SOTAY_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: str | Path | None = None) -> Config:
+def uses_sample_config(explicit: str | None = None) -> bool:
+    """No config file is named (neither --config nor SOTAY_CONFIG) and there is no ./config.yaml, as when an
+    installed wheel runs anywhere: the demo then reads the example commune's, `sample_config()`."""
+    return not explicit and not os.environ.get("SOTAY_CONFIG") and not Path(DEFAULT_CONFIG).exists()
+
+
+def sample_config() -> Traversable:
+    """The example commune's config.yaml, shipped with the package (the project's own, in the source tree)."""
+    return data_file(DEFAULT_CONFIG, SAMPLE_PACKAGE)
+
+
+def load_config(path: str | Path | Traversable | None = None) -> Config:
     """Read, validate and return the configuration; raise ConfigError with one clear message."""
-    file = config_path(str(path) if path else None)
+    file = config_path(str(path) if path else None) if path is None or isinstance(path, str | Path) else path
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -10,14 +10,17 @@ from pathlib import Path
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import PROJECT_ROOT, Config
+from bot.config import Config, data_file
 from bot.core.roles import Role
 from bot.core.text import word_key
 from bot.services import members, visit_summaries
 from bot.services.deps import Deps
 from bot.store.models import Household, Member, Visit, VisitSkill
 
-DEMO_DB = Path(os.environ.get("SOTAY_DEMO_DB") or PROJECT_ROOT / "data" / "demo.db")
+# Under the working directory's data/, like the bot's own data/sotay.db and the demo's data/demo-tep: writable
+# wherever the package is installed, and in the source tree (make demo) the file it always was.
+DEMO_DB = Path(os.environ.get("SOTAY_DEMO_DB") or Path("data") / "demo.db")
+SAMPLE_LIST = "demo_danh_sach_ho.csv"  # a household list for `/tep data/demo_danh_sach_ho.csv` (commune staff)
 DEMO_CHANNEL = "console"
 SEED = 2026
 
@@ -31,6 +34,22 @@ _GIVEN = [
 
 def demo_user_ref(role: Role) -> str:
     return f"demo-{role.value}"
+
+
+def place_sample_list(folder: Path = Path("data")) -> Path | None:
+    """Copy the shipped sample household list into `folder` (the working directory's data/) unless a file of that
+    name is there, so that `/tep data/demo_danh_sach_ho.csv` works from an installed wheel too. Best effort: the
+    copy's path, or None when it could not be written (the demo goes on without it)."""
+    target = folder / SAMPLE_LIST
+    if target.exists():
+        return target
+    content = data_file(SAMPLE_LIST).read_bytes()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    except OSError:
+        return None
+    return target
 
 
 def demo_config(config: Config, db_path: Path = DEMO_DB) -> Config:

@@ -27,6 +27,10 @@ CONFIG_SKILL_ALIAS = (
 CONFIG_SKILL_PLATFORM = "skills[{i}].platform = {platform} không có trong danh sách platforms."
 CONFIG_UNIT_CODE = "không có trong danh mục đơn vị hành chính (data/vn_admin_units_2025.csv)."
 CONFIG_UNIT_NAME = "mã {code} là {name}, tên khai báo không khớp."
+DATA_FILE_MISSING = (
+    "Thiếu tệp dữ liệu {name} trong gói sotay đã cài ({package}). Cài lại gói, hoặc chạy make trong thư mục dự án."
+)
+CONFIG_SAMPLE_USED = "Không có config.yaml ở thư mục này: bản chạy thử dùng cấu hình mẫu đi kèm ({commune})."
 
 # --- general -----------------------------------------------------------------------------------------------
 WELCOME_STRANGER = (
