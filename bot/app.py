@@ -62,18 +62,20 @@ async def run_channels(config: Config) -> None:
     router = Router(deps)
     sender = OutboxSender(deps)
     channels: list[Channel] = []
-    token = config.telegram_token()
-    if token:
-        from bot.channels.telegram import TelegramChannel
+    for key, _, settings in config.channels.telegram.each_bot():
+        token = config.bot_token(settings)
+        if token:
+            from bot.channels.telegram import TelegramChannel
 
-        install_token_redaction(token)
-        channels.append(TelegramChannel(router, deps, token, config.channels.telegram, sender=sender))
-    zalo_token = config.zalo_token()
-    if zalo_token:
-        from bot.channels.zalo import ZaloChannel
+            install_token_redaction(token)
+            channels.append(TelegramChannel(router, deps, token, settings, sender=sender, key=key))
+    for key, _, zalo_settings in config.channels.zalo.each_bot():
+        token = config.bot_token(zalo_settings)
+        if token:
+            from bot.channels.zalo import ZaloChannel
 
-        install_token_redaction(zalo_token)
-        channels.append(ZaloChannel(router, deps, zalo_token, config.channels.zalo, sender=sender))
+            install_token_redaction(token)
+            channels.append(ZaloChannel(router, deps, token, zalo_settings, sender=sender, key=key))
     scheduler = build_scheduler(deps)
     try:
         scheduler.start()

@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     zalo_sub = zalo.add_subparsers(dest="action", required=True)
     hook = zalo_sub.add_parser("set-webhook", help="register the webhook URL (secret from ZALO_WEBHOOK_SECRET)")
     hook.add_argument("url")
-    zalo_sub.add_parser("delete-webhook", help="remove the webhook (for polling mode)")
+    hook.add_argument("--bot", help="which bot (a key from channels.zalo.bots); the first by default")
+    unhook = zalo_sub.add_parser("delete-webhook", help="remove the webhook (for polling mode)")
+    unhook.add_argument("--bot", help="which bot (a key from channels.zalo.bots); the first by default")
     zalo_sub.add_parser("status", help="the bot, its webhook, and this month's messages against the quota")
     invite = sub.add_parser("invite", help="invite codes")
     invite_sub = invite.add_subparsers(dest="action", required=True)
@@ -59,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--team", help="team code (thôn/TDP); none for commune staff")
     create.add_argument("--role", choices=["member", "leader", "staff"], default="member")
     create.add_argument("--name", help="the invitee's name, shown to the team")
+    create.add_argument("--bot", help="only this bot takes the code (a key from channels.*.bots, or telegram/zalo)")
     imports = sub.add_parser("import", help="import lists")
     import_sub = imports.add_subparsers(dest="what", required=True)
     households = import_sub.add_parser("households", help="a thôn's existing household list (.xlsx or .csv)")
@@ -89,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _create_invite(config: Config, team: str | None, role: Role, name: str | None) -> str:
+async def _create_invite(config: Config, team: str | None, role: Role, name: str | None, bot: str | None = None) -> str:
     if role is not Role.STAFF:
         if not team:
             raise ConfigError(T.CLI_TEAM_NEEDED.format(role=T.ROLE_NAMES[role.value]))
@@ -97,14 +100,17 @@ async def _create_invite(config: Config, team: str | None, role: Role, name: str
             codes = ", ".join(t.code for t in config.teams)
             raise ConfigError(T.CLI_UNKNOWN_TEAM.format(team=team, codes=codes))
     team_code = config.team(team).code if team and config.team(team) else None
+    keys = [key for key, _, _ in config.channels.bots()]
+    if bot is not None and bot not in keys:
+        raise ConfigError(T.CLI_UNKNOWN_BOT.format(bot=bot, keys=", ".join(keys)))
     deps = await open_deps(config)
     try:
         async with deps.store.session() as session:
             now = deps.clock.now()
             invite, code = await invites.create(
-                session, now, timedelta(hours=config.invites.ttl_hours), role, team_code, name
+                session, now, timedelta(hours=config.invites.ttl_hours), role, team_code, name, bot=bot
             )
-            username = await invites.bot_username(session)
+            username = await invites.bot_username(session, bot)
     finally:
         await deps.store.close()
     team_obj = config.team(team_code)
@@ -116,6 +122,8 @@ async def _create_invite(config: Config, team: str | None, role: Role, name: str
             expires=invite.expires_at.astimezone(config.tz).strftime("%H:%M %d/%m/%Y"),
         )
     ]
+    if bot is not None:
+        lines.append(T.CLI_INVITE_FOR_BOT.format(bot=config.channels.label(bot)))
     if username:
         lines.append(T.CLI_INVITE_LINK.format(link=invites.deep_link(username, code)))
     return "\n".join(lines)
@@ -258,9 +266,9 @@ async def _zalo(config: Config, args: argparse.Namespace) -> str:
     from bot.channels import zalo_admin
 
     if args.action == "set-webhook":
-        return await zalo_admin.set_webhook(config, args.url)
+        return await zalo_admin.set_webhook(config, args.url, args.bot)
     if args.action == "delete-webhook":
-        return await zalo_admin.delete_webhook(config)
+        return await zalo_admin.delete_webhook(config, args.bot)
     deps = await open_deps(config)
     try:
         return await zalo_admin.status(config, deps)
@@ -283,7 +291,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         upgrade(config.database.url)
         print(T.CLI_DB_UPGRADED.format(url=make_url(config.database.url).render_as_string(hide_password=True)))
     elif args.command == "invite":
-        print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name)))
+        print(asyncio.run(_create_invite(config, args.team, Role(args.role), args.name, args.bot)))
     elif args.command == "import":
         print(asyncio.run(_import_households(config, args)))
     elif args.command == "export":
@@ -297,7 +305,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "demo":
         place_sample_list()
         asyncio.run(run_demo(config, Role(args.role), db_path=args.db))
-    elif config.telegram_token() or config.zalo_token():
+    elif config.has_bot_token():
         asyncio.run(run_channels(config))
     else:
         print(T.CLI_NO_TOKEN, file=sys.stderr)

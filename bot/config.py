@@ -11,7 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Formatter
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -110,6 +110,17 @@ class TelegramWebhook(_Strict):
     url: str | None = None  # the public HTTPS URL Telegram posts to
 
 
+class TelegramBot(_Strict):
+    """One more Telegram bot of the deployment: its key (the name its members, chats and messages are stored
+    under, starting with "telegram"), the environment variable holding its token, and what differs from the first."""
+
+    key: str = Field(pattern=r"^telegram[a-z0-9_-]{1,12}$")
+    name: str | None = Field(default=None, max_length=40)  # as people call it ("Telegram Thôn Đông")
+    token_env: str
+    secret_env: str | None = None
+    webhook: TelegramWebhook | None = None
+
+
 class TelegramChannel(_Strict):
     enabled: bool = True
     token_env: str = "TELEGRAM_BOT_TOKEN"
@@ -117,6 +128,19 @@ class TelegramChannel(_Strict):
     mode: Literal["polling", "webhook"] = "polling"
     webhook: TelegramWebhook = TelegramWebhook()
     secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    bots: tuple[TelegramBot, ...] = ()  # more bots, each answering the members who write to it
+
+    def each_bot(self) -> list[tuple[str, str | None, TelegramChannel]]:
+        """(key, name, settings) of every bot: the first under the channel's own name, then the listed ones."""
+        out: list[tuple[str, str | None, TelegramChannel]] = [("telegram", None, self.model_copy(update={"bots": ()}))]
+        for bot in self.bots:
+            update: dict[str, Any] = {"token_env": bot.token_env, "bots": ()}
+            if bot.secret_env:
+                update["secret_env"] = bot.secret_env
+            if bot.webhook:
+                update["webhook"] = bot.webhook
+            out.append((bot.key, bot.name, self.model_copy(update=update)))
+        return out
 
 
 class ZaloWebhook(_Strict):
@@ -124,6 +148,19 @@ class ZaloWebhook(_Strict):
     port: int = Field(default=8444, gt=0, lt=65536)
     path: str = Field(default="/zalo/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
     max_body_bytes: int = Field(default=65536, ge=1024)
+
+
+class ZaloBot(_Strict):
+    """One more Zalo bot of the deployment: its key (the name its members, chats and messages are stored under,
+    starting with "zalo"), the environment variable holding its token, and what differs from the first."""
+
+    key: str = Field(pattern=r"^zalo[a-z0-9_-]{1,16}$")
+    name: str | None = Field(default=None, max_length=40)  # as people call it ("Zalo Thôn Đông")
+    token_env: str
+    secret_env: str | None = None
+    webhook: ZaloWebhook | None = None
+    monthly_quota: int | None = Field(default=None, ge=0)
+    reply_reserve: int | None = Field(default=None, ge=0)
 
 
 class ZaloChannel(_Strict):
@@ -138,6 +175,32 @@ class ZaloChannel(_Strict):
     reply_reserve: int = Field(default=300, ge=0)
     public_base_url: str | None = None  # where the bot's own server is reachable, for pictures and files
     link_ttl_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    # More bots (the free plan serves about 50 users and 3,000 messages a month per bot), each with its own token,
+    # webhook and quota; a member is answered, reminded and notified by the bot they joined through.
+    bots: tuple[ZaloBot, ...] = ()
+
+    def each_bot(self) -> list[tuple[str, str | None, ZaloChannel]]:
+        """(key, name, settings) of every bot: the first under the channel's own name, then the listed ones. A
+        listed bot without its own webhook listens on the next port, at the first one's path plus its key."""
+        out: list[tuple[str, str | None, ZaloChannel]] = [("zalo", None, self.model_copy(update={"bots": ()}))]
+        for i, bot in enumerate(self.bots, start=1):
+            webhook = bot.webhook or self.webhook.model_copy(
+                update={"port": self.webhook.port + i, "path": f"{self.webhook.path.rstrip('/')}/{bot.key}"}
+            )
+            update: dict[str, Any] = {"token_env": bot.token_env, "webhook": webhook, "bots": ()}
+            if bot.secret_env:
+                update["secret_env"] = bot.secret_env
+            if bot.monthly_quota is not None:
+                update["monthly_quota"] = bot.monthly_quota
+            if bot.reply_reserve is not None:
+                update["reply_reserve"] = bot.reply_reserve
+            settings = self.model_copy(update=update)
+            if settings.reply_reserve > settings.monthly_quota:
+                raise ValueError(
+                    T.CONFIG_ZALO_RESERVE.format(reserve=settings.reply_reserve, quota=settings.monthly_quota)
+                )
+            out.append((bot.key, bot.name, settings))
+        return out
 
     @model_validator(mode="after")
     def _reserve_within_quota(self) -> ZaloChannel:
@@ -146,9 +209,52 @@ class ZaloChannel(_Strict):
         return self
 
 
+class Quota(NamedTuple):
+    monthly: int  # messages a month
+    reserve: int  # of them, kept for answers
+
+
 class Channels(_Strict):
     telegram: TelegramChannel = TelegramChannel()
     zalo: ZaloChannel = ZaloChannel()
+
+    @model_validator(mode="after")
+    def _distinct_bots(self) -> Channels:
+        keys = [key for key, _, _ in self.bots()]
+        envs = [settings.token_env for _, _, settings in self.bots()]
+        hooks = [(s.webhook.port, s.webhook.path) for _, _, s in self.zalo.each_bot()]
+        for what, values in (("key", keys), ("token_env", envs), ("webhook", hooks)):
+            twice = sorted({str(v) for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(T.CONFIG_BOT_TWICE.format(what=what, values=", ".join(twice)))
+        return self
+
+    def bots(self) -> list[tuple[str, str | None, TelegramChannel | ZaloChannel]]:
+        """(key, name, settings) of every bot of every channel, switched on or not."""
+        return [*self.telegram.each_bot(), *self.zalo.each_bot()]
+
+    def enabled(self) -> tuple[str, ...]:
+        """The bots of the channels this deployment has switched on, by the outbox's names for them."""
+        return tuple(key for key, _, settings in self.bots() if settings.enabled)
+
+    def quotas(self) -> dict[str, Quota]:
+        """The monthly budgets of the enabled bots that have one."""
+        out: dict[str, Quota] = {}
+        for key, _, settings in self.bots():
+            monthly = getattr(settings, "monthly_quota", None)
+            if settings.enabled and monthly is not None:
+                out[key] = Quota(monthly, getattr(settings, "reply_reserve", 0))
+        return out
+
+    def label(self, key: str) -> str:
+        """A bot as people call it: its configured name, the app's name for the first bot, or the app and key."""
+        for bot_key, name, _ in self.bots():
+            if bot_key == key and name:
+                return name
+        if key in T.CHANNEL_NAMES:
+            return T.CHANNEL_NAMES[key]
+        family = next((f for f in T.CHANNEL_NAMES if key.startswith(f)), None)
+        return f"{T.CHANNEL_NAMES[family]} ({key})" if family else key
 
 
 class Flows(_Strict):
@@ -403,6 +509,14 @@ class Config(_Strict):
     def telegram_token(self) -> str | None:
         tg = self.channels.telegram
         return (os.environ.get(tg.token_env) or None) if tg.enabled else None
+
+    @staticmethod
+    def bot_token(settings: TelegramChannel | ZaloChannel) -> str | None:
+        """The token of one bot (from its environment variable), or None when it is not set or switched off."""
+        return (os.environ.get(settings.token_env) or None) if settings.enabled else None
+
+    def has_bot_token(self) -> bool:
+        return any(self.bot_token(settings) for _, _, settings in self.channels.bots())
 
 
 def _distinct_skill_names(skills: Sequence[Skill]) -> None:

@@ -18,6 +18,7 @@ CONFIG_LIST = "cần một danh sách."
 CONFIG_DB_URL = "cần sqlite+aiosqlite:///đường/dẫn.db hoặc postgresql+asyncpg://người_dùng@máy/csdl."
 CONFIG_TIMEZONE = "múi giờ không tồn tại, ví dụ Asia/Ho_Chi_Minh."
 CONFIG_DUPLICATE_CODE = "mã {code} bị trùng trong {key}."
+CONFIG_BOT_TWICE = "channels: hai bot dùng chung {what}: {values}. Mỗi bot cần {what} riêng."
 CONFIG_ZALO_RESERVE = (
     "reply_reserve ({reserve}) lớn hơn monthly_quota ({quota}): số tin giữ lại để trả lời phải nhỏ hơn hạn mức tháng."
 )
@@ -44,6 +45,7 @@ FILE_NO_NAME = "tep"  # a sent file whose name was nothing but unreadable charac
 MESSAGE_TOO_LONG = (
     "Tin nhắn dài quá ({length} ký tự, tối đa {limit}), bot chưa đọc. Hãy gửi ngắn hơn; việc đang làm dở vẫn được giữ."
 )
+JOIN_OTHER_BOT = "Mã này dành cho bot {bot}. Hãy mở bot {bot} và gửi lại mã ở đó; mã vẫn dùng được."
 DONT_UNDERSTAND = "Mình chưa hiểu. Gõ /ghinhan để ghi nhận một hộ, hoặc /trogiup để xem các lệnh."
 DONT_UNDERSTAND_STAFF = "Mình chưa hiểu. Gõ ví dụ: tiến độ, báo cáo, thông báo; hoặc /trogiup để xem các lệnh."
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /trogiup để xem các lệnh bạn dùng được."
@@ -334,6 +336,8 @@ CLI_INVITE_CREATED = (
     "Mã mời: {code}\nVai trò: {role} — {where}\nHết hạn: {expires}\nNgười được mời gửi cho bot: /start {code}"
 )
 CLI_INVITE_LINK = "Liên kết Telegram: {link}"
+CLI_INVITE_FOR_BOT = "Chỉ bot {bot} nhận mã này: người được mời gửi mã cho đúng bot đó."
+CLI_UNKNOWN_BOT = "Không có bot {bot}. Các bot trong config.yaml: {keys}."
 CLI_FAILED = "Lỗi: {error}. Chạy lại với --debug để xem chi tiết."
 CLI_DB_UNREACHABLE = (
     "Không kết nối được cơ sở dữ liệu ({url}). Kiểm tra database.url trong config.yaml hoặc SOTAY_DATABASE_URL."
@@ -365,6 +369,11 @@ LINK_CODE = (
 LINK_OK = "Đã liên kết: {name} ({role}, {where}) giờ dùng được bot trên cả ứng dụng này. Dữ liệu là một."
 
 # --- zalo ---
+ZALO_POLLING_IS_FOR_TESTING = (
+    "Zalo đang chạy kiểu polling (getUpdates): tài liệu của Zalo chỉ dùng cách này để thử nghiệm. Khi chạy thật, "
+    "hãy đặt channels.zalo.mode: webhook, biến ZALO_WEBHOOK_SECRET và đăng ký bằng: sotay zalo set-webhook "
+    "https://tên-miền/zalo/webhook (xem README, mục Zalo)."
+)
 ZALO_WEBHOOK_SECRET_MISSING = (
     "Chế độ webhook của Zalo cần biến môi trường {env}: một chuỗi bí mật dài 8–256 ký tự, "
     "để bot nhận ra các yêu cầu thật sự đến từ Zalo. Hoặc dùng mode: polling."
@@ -378,7 +387,7 @@ ZALO_FILE_NO_PUBLIC_URL = (
     "địa chỉ công khai của bot.)"
 )
 ZALO_FILE_LINK = "📎 Tải tệp {name}: {url}\n(Liên kết chỉ dùng được trong {minutes} phút.)"
-ZALO_PICTURE_EXPIRED = "(Hình ảnh kèm tin này đã hết hạn. Hãy gõ lại lệnh để xem lại.)"
+ATTACHMENT_EXPIRED = "(Hình ảnh hoặc tệp kèm tin này đã hết hạn; gõ lại lệnh nếu cần xem lại.)"
 ZALO_MENU_HINT = "Gõ tên một mục trong menu, hoặc gõ lệnh."
 
 # --- sotay zalo (administrator) ---------------------------------------------------------------------------------
@@ -390,6 +399,7 @@ ZALO_CLI_WEBHOOK_SET = "Đã đăng ký webhook: {url}. Chạy bot với channel
 ZALO_CLI_WEBHOOK_DELETED = "Đã xoá webhook; bot có thể chạy chế độ polling."
 ZALO_CLI_POLLING = "không có (chế độ polling)"
 ZALO_CLI_BOT = "Bot Zalo: {name}\nWebhook: {webhook}"
+ZALO_CLI_WHICH_BOT = "— {bot} ({key})"
 ZALO_CLI_QUOTA = "Tin đã gửi tháng {month}: {used}/{limit} ({share}); đang chờ gửi: {pending}"
 
 # --- the day of a visit -----------------------------------------------------------------------------------------
@@ -1120,8 +1130,8 @@ BROADCAST_TEXT_TOO_LONG = "Nội dung dài {length} ký tự, quá {limit}. Hãy
 # preview
 BROADCAST_PREVIEW_TITLE = "📢 Xem trước thông báo"
 BROADCAST_PREVIEW_TO = "Gửi tới: {to} — {n} người nhận."
-BROADCAST_ZALO_BUDGET = "💬 Qua Zalo: {n} tin; tháng này còn {left} tin cho thông báo và nhắc việc."
-BROADCAST_ZALO_OVER = "⚠️ {over} tin Zalo vượt phần còn lại của tháng: sẽ chờ tới {at} mới gửi."
+BROADCAST_QUOTA_BUDGET = "💬 Qua {channel}: {n} tin; tháng này còn {left} tin cho thông báo và nhắc việc."
+BROADCAST_QUOTA_OVER = "⚠️ {over} tin {channel} vượt phần còn lại của tháng: sẽ chờ tới {at} mới gửi."
 BROADCAST_UNREACHABLE = "⚠️ {n} người chưa liên kết Telegram hay Zalo nên sẽ không nhận được: {names}."
 BROADCAST_AND_MORE = " và {n} người khác"
 BROADCAST_NOBODY = "Không có ai nhận được thông báo này (chưa có thành viên nào liên kết Telegram hay Zalo)."
@@ -1178,7 +1188,7 @@ CLI_OUTBOX_FAILED = "  Không gửi được: {failed} lỗi · {blocked} bị c
 CLI_OUTBOX_ERRORS = "  Lỗi gần đây:"
 CLI_OUTBOX_ERROR = "    {at} · chat {chat} · {status}: {error}"
 CLI_OUTBOX_STATES = {"pending": "đang thử lại", "failed": "lỗi", "blocked": "bị chặn"}
-CLI_OUTBOX_QUOTA = "  Hạn mức Zalo tháng {month}: đã dùng {used}/{limit} ({share})"
+CLI_OUTBOX_QUOTA = "  Hạn mức {channel} tháng {month}: đã dùng {used}/{limit} ({share})"
 CLI_OUTBOX_QUOTA_USED_UP = "  Đã hết hạn mức tháng này: tin được giữ lại và gửi khi sang tháng."
 CLI_OUTBOX_RESERVE = "  Giữ {reserve} tin để trả lời tổ viên: nhắc việc, thông báo chỉ gửi trong {limit} tin đầu"
 CLI_OUTBOX_RESERVE_REACHED = "  Nhắc việc và thông báo đã dùng hết phần của tháng: chờ sang tháng; vẫn trả lời tổ viên."

@@ -87,3 +87,21 @@ def test_an_unreachable_database_is_named_without_its_password():
         assert result.returncode == 1
         assert "Không kết nối được cơ sở dữ liệu (postgresql+asyncpg://sotay:***@127.0.0.1:1/sotay)" in result.stderr
         assert "hunter2" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_an_invite_may_name_one_of_several_bots(tmp_path):
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    raw.setdefault("channels", {}).setdefault("zalo", {})["bots"] = [
+        {"key": "zalo2", "name": "Zalo Thôn Đông", "token_env": "ZALO_BOT_TOKEN_2"}
+    ]
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    env = {"SOTAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    made = sotay("--config", str(cfg), "invite", "create", "--team", "T01", "--bot", "zalo2", env=env)
+    assert made.returncode == 0, made.stderr
+    assert "Zalo Thôn Đông" in made.stdout
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("select bot from invite").fetchall() == [("zalo2",)]
+    wrong = sotay("--config", str(cfg), "invite", "create", "--team", "T01", "--bot", "zalo9", env=env)
+    assert wrong.returncode == 2 and "zalo9" in wrong.stderr and "zalo2" in wrong.stderr
+    assert "Traceback" not in wrong.stderr

@@ -44,7 +44,7 @@ class PrintingOutlet:
 
     async def deliver(self, chat_ref: str, piece: object) -> None:
         name = await self._recipient(chat_ref)
-        channel = T.CHANNEL_NAMES.get(self.channel, self.channel)
+        channel = self.deps.config.channels.label(self.channel)
         self.write(T.OUTBOX_CONSOLE_SENT.format(name=name, channel=channel, text=piece))
 
     async def _recipient(self, chat_ref: str) -> str:

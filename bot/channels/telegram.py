@@ -242,9 +242,10 @@ def send_failure(exc: Exception) -> Exception:
 class TelegramOutlet:
     """One Telegram bot, as the outbox sender sees it."""
 
-    channel = CHANNEL
-
-    def __init__(self, bot: Any, rate: float = SEND_RATE, burst: int = 1, parallel: int = 4) -> None:
+    def __init__(
+        self, bot: Any, rate: float = SEND_RATE, burst: int = 1, parallel: int = 4, key: str = CHANNEL
+    ) -> None:
+        self.channel = key
         self.bot = bot  # a telegram.Bot (the channel's ExtBot)
         self.capabilities = Capabilities(
             buttons=True,
@@ -323,8 +324,6 @@ class _OrderedPerChat(BaseUpdateProcessor):
 class TelegramChannel:
     """Serves private chats on Telegram, by long polling or a webhook, inside an already running loop."""
 
-    name = CHANNEL
-
     def __init__(
         self,
         router: Router,
@@ -339,7 +338,9 @@ class TelegramChannel:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         sender: OutboxSender | None = None,
+        key: str = CHANNEL,
     ) -> None:
+        self.key = key  # this bot's name for its members, chats and outbox rows ("telegram", or a listed bot's key)
         self.router = router
         self.deps = deps
         self.settings = settings
@@ -387,12 +388,12 @@ class TelegramChannel:
                 raise ConfigError(T.TG_TOKEN_REJECTED.format(env=self.settings.token_env)) from None
             self.username = app.bot.username
             async with self.deps.store.session() as session:
-                await invites.remember_bot_username(session, app.bot.username)
+                await invites.remember_bot_username(session, app.bot.username, self.key)
             # Strangers see only how to join; members get their role's commands per chat (_sync_commands).
             await self._call(lambda: app.bot.set_my_commands([BotCommand("start", T.CMD_START)]))
             await app.start()
             await self._start_updates(app, secret)
-            self.sender.add(TelegramOutlet(app.bot, self.send_rate))
+            self.sender.add(TelegramOutlet(app.bot, self.send_rate, key=self.key))
             if self._own_sender:
                 self.sender.start()
         except BaseException:
@@ -440,7 +441,7 @@ class TelegramChannel:
         release connections. Safe to call more than once."""
         if self._own_sender:
             await self.sender.stop()
-        self.sender.remove(CHANNEL)
+        self.sender.remove(self.key)
         if self._tidying:
             await asyncio.gather(*list(self._tidying), return_exceptions=True)
         app, self._app = self._app, None
@@ -481,7 +482,7 @@ class TelegramChannel:
             if await self._is_member(user.id):  # a stranger's file is not fetched: they can only join
                 file = await self._download(message.document)
         inbound = Inbound(
-            channel=CHANNEL,
+            channel=self.key,
             user_ref=str(user.id),
             chat_ref=str(message.chat.id),
             message_id=f"m{message.chat.id}:{message.message_id}",
@@ -494,7 +495,7 @@ class TelegramChannel:
 
     async def _is_member(self, user_id: int) -> bool:
         async with self.deps.store.session() as session:
-            return await members.by_identity(session, CHANNEL, str(user_id)) is not None
+            return await members.by_identity(session, self.key, str(user_id)) is not None
 
     async def _download(self, document: Document) -> tuple[str, bytes] | None:
         """The document's name and content, or None when it is larger than the import limit or the download
@@ -526,7 +527,7 @@ class TelegramChannel:
             await self._answer(query)
             return
         inbound = Inbound(
-            channel=CHANNEL,
+            channel=self.key,
             user_ref=str(query.from_user.id),
             chat_ref=str(message.chat.id),
             message_id=f"c{query.id}",

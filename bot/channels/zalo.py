@@ -281,7 +281,7 @@ def event_name(body: Any) -> str:
     return "other" if event is not None else "none"
 
 
-def parse_update(body: Any) -> Inbound | None:
+def parse_update(body: Any, channel: str = CHANNEL) -> Inbound | None:
     """The neutral message in a webhook body or getUpdates answer; None for anything the bot should not answer.
 
     None means: not an update, not a message event, a required field missing or malformed (message_id, from.id,
@@ -316,7 +316,7 @@ def parse_update(body: Any) -> Inbound | None:
         caption = message.get("caption")
         text = caption if isinstance(caption, str) else ""
     return Inbound(
-        channel=CHANNEL,
+        channel=channel,
         user_ref=user_ref,
         chat_ref=chat_ref,
         message_id=message_id,
@@ -414,9 +414,8 @@ def send_failure(exc: ZaloApiError) -> Exception:
 class ZaloOutlet:
     """One Zalo bot, as the outbox sender sees it: no buttons, 2,000 characters, pictures by URL, a monthly quota."""
 
-    channel = CHANNEL
-
-    def __init__(self, client: ZaloClient, settings: ZaloSettings, media: MediaStore) -> None:
+    def __init__(self, client: ZaloClient, settings: ZaloSettings, media: MediaStore, key: str = CHANNEL) -> None:
+        self.channel = key
         self.client = client
         self.settings = settings
         self.media = media
@@ -485,8 +484,6 @@ def warn_polling_once() -> None:
 class ZaloChannel:
     """Serves private Zalo chats by webhook or long polling; answers go through the outbox within the quota."""
 
-    name = CHANNEL
-
     def __init__(
         self,
         router: Router,
@@ -500,7 +497,9 @@ class ZaloChannel:
         max_concurrent: int = 8,
         media: MediaStore | None = None,
         sender: OutboxSender | None = None,
+        key: str = CHANNEL,
     ) -> None:
+        self.key = key  # this bot's name for its members, chats and outbox rows ("zalo", or a listed bot's key)
         self.router = router
         self.deps = deps
         self.settings = settings
@@ -553,7 +552,7 @@ class ZaloChannel:
                 await self._register_webhook()
             else:
                 await self._client.delete_webhook()  # getUpdates answers nothing while a webhook is set
-            self.sender.add(ZaloOutlet(self._client, self.settings, self.media))
+            self.sender.add(ZaloOutlet(self._client, self.settings, self.media, self.key))
             if self._own_sender:
                 self.sender.start()
             if not webhook:
@@ -579,14 +578,14 @@ class ZaloChannel:
         if runner is not None:
             await runner.cleanup()
         await self._join_tasks()
-        if CHANNEL in self.sender.channels:
+        if self.key in self.sender.channels:
             if self._own_sender:
                 try:  # one last pass over the outbox, then the sender ends
                     await asyncio.wait_for(self.sender.drain_once(), STOP_TIMEOUT)
                 except TimeoutError:
                     log.warning("zalo sender did not finish in time; pending messages stay in the outbox")
                 await self.sender.stop()
-            self.sender.remove(CHANNEL)
+            self.sender.remove(self.key)
         self._client = None
         if self._own_http and self._http is not None:
             await self._http.close()
@@ -604,7 +603,7 @@ class ZaloChannel:
 
     async def drain_once(self) -> int:
         """Send what is due in the outbox now; how many messages were sent. For tests and tools."""
-        if CHANNEL not in self.sender.channels:
+        if self.key not in self.sender.channels:
             return 0  # not started: nothing can be sent
         return await self.sender.drain_once()
 
@@ -695,7 +694,7 @@ class ZaloChannel:
 
     # --- update -> router -> outbox ----------------------------------------------------------------------------
     def _accept(self, body: dict[str, Any]) -> None:
-        inbound = parse_update(body)
+        inbound = parse_update(body, self.key)
         if inbound is None:
             self.stats["ignored"] += 1
             log.debug("zalo update ignored (%s)", event_name(body))
@@ -744,7 +743,7 @@ class ZaloChannel:
         for message in messages:
             await outbox.enqueue(
                 session,
-                CHANNEL,
+                self.key,
                 chat_ref,
                 now,
                 text=message.text,

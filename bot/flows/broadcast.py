@@ -208,7 +208,7 @@ async def _quota_lines(ctx: Ctx, messages: dict[str, int]) -> list[str]:
         n = messages.get(channel, 0)
         if not n:
             continue
-        name = T.CHANNEL_NAMES.get(channel, channel)
+        name = ctx.config.channels.label(channel)
         lines.append(T.BROADCAST_QUOTA_BUDGET.format(channel=name, n=n, left=left))
         if n > left:
             at = _at(ctx, quota.next_month_start(ctx.now, ctx.config.tz))

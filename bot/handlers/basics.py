@@ -43,6 +43,9 @@ async def join(deps: Deps, session: AsyncSession, inbound: Inbound, code: str) -
         wait = await invites.retry_in(session, inbound.channel, inbound.user_ref, now, policy)
         minutes = invites.minutes_to_wait(wait) if wait else 1
         return Reply(T.JOIN_THROTTLED.format(tries=policy.max_attempts, minutes=minutes)), None
+    if result is invites.JoinError.OTHER_BOT:
+        bot = await invites.named_bot(session, code)
+        return Reply(T.JOIN_OTHER_BOT.format(bot=deps.config.channels.label(bot or ""))), None
     if isinstance(result, invites.JoinError):
         return Reply(_JOIN_ERRORS[result]), None
     member = result.member

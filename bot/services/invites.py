@@ -29,7 +29,7 @@ from bot.store.models import Invite, JoinAttempt, Member, Setting
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on phones
 CODE_LENGTH = 8
 _CODE_SHAPE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
-BOT_USERNAME_KEY = "telegram.username"
+BOT_USERNAME_KEY = "telegram.username"  # the first Telegram bot's; another bot's is "<its key>.username"
 ATTEMPT_RETENTION = timedelta(days=1)  # longer than the longest window config allows
 
 
@@ -40,6 +40,7 @@ class JoinError(StrEnum):
     ALREADY_MEMBER = "already_member"
     MEMBER_GONE = "member_gone"
     THROTTLED = "throttled"  # too many wrong codes from this sender lately: not even looked at
+    OTHER_BOT = "other_bot"  # the code names another bot (of several): it is kept for that one
 
 
 _COUNTED = frozenset({JoinError.UNKNOWN, JoinError.USED, JoinError.EXPIRED})  # what guessing produces
@@ -76,8 +77,9 @@ async def create(
     team_code: str | None,
     name: str | None = None,
     created_by: int | None = None,
+    bot: str | None = None,
 ) -> tuple[Invite, str]:
-    """A new invite and its code (the code is shown once and not stored)."""
+    """A new invite and its code (the code is shown once and not stored); with `bot`, only that bot takes it."""
     code = new_code()
     invite = Invite(
         code_hash=_hash(code),
@@ -87,11 +89,17 @@ async def create(
         created_by=created_by,
         created_at=now,
         expires_at=now + ttl,
+        bot=bot,
     )
     session.add(invite)
     await session.flush()
     await audit.record(session, now, created_by, "invite.create", "invite", invite.id, role=role.value, team=team_code)
     return invite, code
+
+
+async def named_bot(session: AsyncSession, code: str) -> str | None:
+    """The bot an invite code is kept for, if it names one."""
+    return (await session.exec(select(Invite.bot).where(Invite.code_hash == _hash(code)))).first()
 
 
 async def create_link(session: AsyncSession, now: datetime, ttl: timedelta, member: Member) -> str:
@@ -153,6 +161,8 @@ async def _redeem(session: AsyncSession, code: str, newcomer: Newcomer, now: dat
         return JoinError.USED
     if invite.expires_at <= now:
         return JoinError.EXPIRED
+    if invite.bot is not None and invite.bot != channel:
+        return JoinError.OTHER_BOT
     if await members.by_identity(session, channel, user_ref) is not None:
         return JoinError.ALREADY_MEMBER
     if invite.member_id is not None:
@@ -271,15 +281,21 @@ async def prune_attempts(session: AsyncSession, older_than: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-async def bot_username(session: AsyncSession) -> str | None:
-    row = await session.get(Setting, BOT_USERNAME_KEY)
+def _username_key(bot: str | None) -> str:
+    return BOT_USERNAME_KEY if bot is None else f"{bot}.username"  # the first bot's key gives BOT_USERNAME_KEY
+
+
+async def bot_username(session: AsyncSession, bot: str | None = None) -> str | None:
+    """The username of a Telegram bot (the first one by default), for invite links; None when not known."""
+    row = await session.get(Setting, _username_key(bot))
     return row.value if row else None
 
 
-async def remember_bot_username(session: AsyncSession, username: str) -> None:
-    row = await session.get(Setting, BOT_USERNAME_KEY)
+async def remember_bot_username(session: AsyncSession, username: str, bot: str | None = None) -> None:
+    key = _username_key(bot)
+    row = await session.get(Setting, key)
     if row is None:
-        session.add(Setting(key=BOT_USERNAME_KEY, value=username))
+        session.add(Setting(key=key, value=username))
     elif row.value != username:
         row.value = username
         session.add(row)

@@ -105,12 +105,12 @@ def _at(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
 
-def _channel_lines(status: ChannelStatus, tz: ZoneInfo) -> list[str]:
+def _channel_lines(status: ChannelStatus, label: str, tz: ZoneInfo) -> list[str]:
     held = ""
     if status.held and status.held_until is not None:
         held = T.CLI_OUTBOX_HELD_UNTIL.format(at=_at(status.held_until, tz))
     lines = [
-        T.CLI_OUTBOX_CHANNEL.format(channel=T.CHANNEL_NAMES.get(status.channel, status.channel)),
+        T.CLI_OUTBOX_CHANNEL.format(channel=label),
         T.CLI_OUTBOX_PENDING.format(due=status.due_now, held=status.held, until=held),
         T.CLI_OUTBOX_SENT.format(today=status.sent_today, month=status.sent_month),
         T.CLI_OUTBOX_FAILED.format(failed=status.failed, blocked=status.blocked),
@@ -133,21 +133,20 @@ async def report(session: AsyncSession, config: Config, now: datetime) -> str:
     budgets = config.channels.quotas()
     lines = [T.CLI_OUTBOX_TITLE.format(at=_at(now, tz))]
     for status in found:
-        lines += _channel_lines(status, tz)
+        lines += _channel_lines(status, config.channels.label(status.channel), tz)
         budget = budgets.get(status.channel)
         if budget is not None:
-            lines += await _quota_lines(session, status.channel, budget, now, tz)
+            lines += await _quota_lines(session, config.channels.label(status.channel), status.channel, budget, now, tz)
     return "\n".join(lines)
 
 
 async def _quota_lines(
-    session: AsyncSession, channel: str, budget: quota.Quota, now: datetime, tz: ZoneInfo
+    session: AsyncSession, name: str, channel: str, budget: quota.Quota, now: datetime, tz: ZoneInfo
 ) -> list[str]:
     limit = budget.monthly
     used = await quota.used_this_month(session, channel, now, tz)
     share = f"{100 * used / limit:.0f}%" if limit else "—"
     month = now.astimezone(tz).strftime("%m/%Y")
-    name = T.CHANNEL_NAMES.get(channel, channel)
     lines = [T.CLI_OUTBOX_QUOTA.format(channel=name, month=month, used=used, limit=limit, share=share)]
     started = quota.limit_for(budget, answer=False)
     if started < limit:

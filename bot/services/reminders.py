@@ -429,7 +429,7 @@ def preview_text(config: Config, rows: list[Preview], until: datetime, whole_day
         header = T.CLI_REMINDERS_NONE_DAY if whole_day else T.CLI_REMINDERS_NONE
     lines = [header.format(at=at, day=day, count=len(rows))]
     for row in rows:
-        channel = T.CHANNEL_NAMES.get(row.channel or "", row.channel or "—")
+        channel = config.channels.label(row.channel) if row.channel else "—"
         lines.append(T.OUTBOX_CONSOLE_SENT.format(name=row.planned.name, channel=channel, text=row.planned.text))
         if row.channel is None:
             lines.append(T.CLI_REMINDERS_NO_CHANNEL)

@@ -48,6 +48,7 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = _utc()
     used_at: datetime | None = _utc(default=None)
     used_by: int | None = Field(default=None, foreign_key="member.id")
+    bot: str | None = Field(default=None, max_length=20)  # only this bot takes the code (one of several)
 
 
 class Household(SQLModel, table=True):

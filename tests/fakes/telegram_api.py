@@ -317,7 +317,7 @@ class FakeTelegram:
     async def wait_for_sent(
         self,
         expect: int | Callable[[Sent], bool] = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a safety net against a hung bot, not a wait for time
+        timeout: float = 20.0,  # noqa: ASYNC109 - a safety net against a hung bot (a loaded CI machine), not a wait for time
     ) -> list[Sent]:
         """Wait until `expect` messages (or one matching `expect`) were sent since the user's latest action.
 
@@ -340,7 +340,7 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - as in wait_for_sent
+        timeout: float = 20.0,  # noqa: ASYNC109 - as in wait_for_sent
     ) -> Call:
         """Wait for the bot to call `method` (matching `predicate`), past or future."""
 
@@ -362,7 +362,7 @@ class FakeTelegram:
     async def wait_until(
         self,
         condition: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - as in wait_for_sent
+        timeout: float = 20.0,  # noqa: ASYNC109 - as in wait_for_sent
     ) -> None:
         """Wait until `condition()` holds; it is checked whenever the bot makes a call."""
         async with self._changed:

@@ -201,7 +201,7 @@ class FakeZalo:
     async def wait_for_sent(
         self,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a safety net against a hung bot, not a wait for time
+        timeout: float = 20.0,  # noqa: ASYNC109 - a safety net against a hung bot (a loaded CI machine), not a wait for time
     ) -> list[Sent]:
         """The next `count` messages the bot sends (after those already taken), as soon as they have arrived."""
         target = self._seen + count
@@ -224,7 +224,7 @@ class FakeZalo:
     async def wait_for_idle_polls(
         self,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109 - as in wait_for_sent
+        timeout: float = 20.0,  # noqa: ASYNC109 - as in wait_for_sent
     ) -> None:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: self.idle_polls >= count), timeout)
