@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -52,11 +53,11 @@ from bot.config import ConfigError
 from bot.config import TelegramChannel as TelegramSettings
 from bot.core.messages import Inbound, InboundKind, OutMessage, Reply, callback_data
 from bot.core.roles import Role
-from bot.handlers.router import Handled, Router
+from bot.handlers.router import Deliver, Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
-from bot.services import invites, members
+from bot.services import inbox, invites, members
 from bot.services.broadcasts import ACK_PREFIX
 from bot.services.deps import Deps
 
@@ -75,6 +76,8 @@ SEND_RATE = 29.0  # outbox messages per second: with a burst of 1, at most 30 in
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
 GROUP_INTERVAL = 3.0  # seconds between two messages to one group or channel (Telegram: 20 a minute)
 AUTH_RETRY = 300.0  # seconds: the token was refused while sending, nothing can go out until it is fixed
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+_POLL_BACKOFF_CAP = 30.0  # seconds between two failed getUpdates at most
 _UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I)
 
 log = logging.getLogger(__name__)
@@ -352,6 +355,8 @@ class TelegramChannel:
         self._app: Application | None = None
         self._commands_for: dict[int, Role] = {}  # chats whose command menu was set in this process
         self._tidying: set[asyncio.Task[None]] = set()  # answered prompts losing their buttons
+        self._poll_task: asyncio.Task[None] | None = None
+        self._offset: int | None = None  # the next getUpdates offset: what is below it is stored
         self.send_rate = send_rate
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps, monotonic=monotonic, sleep=sleep)
@@ -416,14 +421,11 @@ class TelegramChannel:
 
     async def _start_updates(self, app: Application, secret: str | None) -> None:
         assert app.updater is not None
-        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        await self._replay(app)
         if self.settings.mode == "polling":
-            await app.updater.start_polling(
-                poll_interval=self.poll_interval,
-                timeout=timedelta(seconds=self.poll_timeout),
-                allowed_updates=allowed,
-                error_callback=self._on_polling_error,
-            )
+            # Not PTB's Updater: it confirms an update (the next getUpdates offset) before the update is handled,
+            # so a bot killed meanwhile loses it. Here each update is stored first (the inbox), then confirmed.
+            self._poll_task = asyncio.create_task(self._poll(app), name=f"{self.key}-poll")
             return
         hook = self.settings.webhook
         assert hook.url is not None
@@ -433,8 +435,66 @@ class TelegramChannel:
             url_path=urlsplit(hook.url).path.lstrip("/"),
             webhook_url=hook.url,
             secret_token=secret,
-            allowed_updates=allowed,
+            allowed_updates=ALLOWED_UPDATES,
         )
+
+    async def _poll(self, app: Application) -> None:
+        """Long polling: store each batch of updates, then ask for the next (which confirms the batch to Telegram),
+        and hand the stored ones to the application."""
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                updates = await app.bot.get_updates(
+                    offset=offset, timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
+                )
+                fresh = await self._keep(updates)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Telegram or the database unreachable: nothing was confirmed, try again
+                failures += 1
+                delay = min(_POLL_BACKOFF_CAP, 0.5 * 2 ** (failures - 1))
+                log.warning("telegram polling failed (%s); retrying in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if updates:
+                self._offset = offset = updates[-1].update_id + 1
+            for update in fresh:
+                await app.update_queue.put(update)
+            if not updates and self.poll_interval:
+                await asyncio.sleep(self.poll_interval)
+
+    async def _keep(self, updates: Sequence[Update]) -> list[Update]:
+        """Store updates in the inbox (one transaction); those not stored before (a redelivery is not)."""
+        if not updates:
+            return []
+        now = self.deps.clock.now()
+
+        async def keep(session: AsyncSession) -> list[Update]:
+            return [u for u in updates if await inbox.keep(session, self.key, _update_ref(u), u.to_dict(), now)]
+
+        return await self.deps.store.transact(keep, "telegram updates")
+
+    async def _replay(self, app: Application) -> None:
+        """Hand the application the updates an earlier run stored but did not answer (it was killed)."""
+        rows = await self.deps.store.transact(lambda session: inbox.waiting(session, self.key), "the telegram inbox")
+        for row in rows:
+            update = Update.de_json(row.body, app.bot)
+            if update is not None:
+                await app.update_queue.put(update)
+        if rows:
+            log.info("telegram: answering %d update(s) left unanswered by the last run", len(rows))
+
+    async def _confirm(self, app: Application) -> None:
+        """Tell Telegram the updates handled so far arrived (at a clean stop; an unconfirmed one would come again,
+        and the router would know it)."""
+        if self._offset is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await app.bot.get_updates(
+                offset=self._offset, timeout=timedelta(seconds=0), allowed_updates=ALLOWED_UPDATES
+            )
 
     async def stop(self) -> None:
         """Stop the outbox sender (what is not sent stays pending), stop receiving, finish the updates in hand, and
@@ -447,10 +507,16 @@ class TelegramChannel:
         app, self._app = self._app, None
         if app is None:
             return
+        poll, self._poll_task = self._poll_task, None
+        if poll is not None:
+            poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poll
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
-            await app.stop()
+            await app.stop()  # the updates in hand are answered first
+            await self._confirm(app)
         await app.shutdown()
         await app.bot.shutdown()  # when start failed in getMe, the application never owned the connections
 
@@ -464,12 +530,23 @@ class TelegramChannel:
 
     # --- updates -> router ---------------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.callback_query is not None:
-            await self._on_callback(update.callback_query)
-        elif update.message is not None:
-            await self._on_message(update.message)
+        ref = _update_ref(update)
+        answered: list[bool] = []  # set by the router's transaction, which removes the update from the inbox
 
-    async def _on_message(self, message: Message) -> None:
+        async def done(session: AsyncSession, handled: Handled) -> None:
+            await inbox.done(session, self.key, ref)
+            answered.append(True)
+
+        try:
+            if update.callback_query is not None:
+                await self._on_callback(update.callback_query, done)
+            elif update.message is not None:
+                await self._on_message(update.message, done)
+        finally:
+            if not answered:  # not for the router (a group, a service message), or it failed and apologised
+                await self.deps.store.transact(lambda session: inbox.done(session, self.key, ref), "a telegram update")
+
+    async def _on_message(self, message: Message, done: Deliver) -> None:
         user = message.from_user
         if message.chat.type != ChatType.PRIVATE or user is None or user.is_bot:
             return  # only private chats are served; in groups the bot stays silent
@@ -491,7 +568,7 @@ class TelegramChannel:
             display_name=user.full_name,
             file=file,
         )
-        await self._serve(message.chat.id, inbound, pressed=None)
+        await self._serve(message.chat.id, inbound, done)
 
     async def _is_member(self, user_id: int) -> bool:
         async with self.deps.store.session() as session:
@@ -519,7 +596,7 @@ class TelegramChannel:
             return None
         return document.file_name or DEFAULT_FILE_NAME, bytes(content)
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, query: CallbackQuery, done: Deliver) -> None:
         """A tap: answered, then the tapped prompt loses its buttons unless an answer took its place. A tap that
         only earns a passing note (an outdated button) gets it on the button itself, not as a new message."""
         message = query.message
@@ -535,7 +612,7 @@ class TelegramChannel:
             kind=InboundKind.CHOICE,
             display_name=query.from_user.full_name,
         )
-        handled = await self.router.handle(inbound)
+        handled = await self.router.handle(inbound, done)
         notes = [r.text for r in handled.replies if r.notice]
         only_notes = bool(notes) and len(notes) == len(handled.replies)
         await self._answer(query, notes[0][:_MAX_CALLBACK_TEXT] if only_notes else None)
@@ -570,11 +647,11 @@ class TelegramChannel:
         except TelegramError as exc:  # too old to edit, or already without buttons: nothing lost
             log.info("could not remove the buttons of an answered prompt: %s", type(exc).__name__)
 
-    async def _serve(self, chat_id: int, inbound: Inbound, pressed: Message | None) -> None:
-        handled = await self.router.handle(inbound)
+    async def _serve(self, chat_id: int, inbound: Inbound, done: Deliver) -> None:
+        handled = await self.router.handle(inbound, done)
         if handled.duplicate:
             return
-        await self._render(chat_id, handled.replies, pressed)
+        await self._render(chat_id, handled.replies, None)
         await self._after(chat_id, handled)
 
     async def _after(self, chat_id: int, handled: Handled) -> None:
@@ -684,8 +761,9 @@ class TelegramChannel:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(chat.id, T.INTERNAL_ERROR)
 
-    def _on_polling_error(self, error: TelegramError) -> None:
-        log.warning("telegram polling failed, retrying: %s", type(error).__name__)
+
+def _update_ref(update: Update) -> str:
+    return f"u{update.update_id}"
 
 
 def _kind(message: Message) -> InboundKind | None:

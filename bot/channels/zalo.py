@@ -54,7 +54,7 @@ from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
-from bot.services import outbox
+from bot.services import inbox, outbox
 from bot.services.deps import Deps
 
 from .media import MediaStore, add_media_route, media_url
@@ -555,6 +555,7 @@ class ZaloChannel:
             self.sender.add(ZaloOutlet(self._client, self.settings, self.media, self.key))
             if self._own_sender:
                 self.sender.start()
+            await self._replay()
             if not webhook:
                 self._poll_task = asyncio.create_task(self._poll_loop(), name="zalo-poll")
         except BaseException:
@@ -667,7 +668,8 @@ class ZaloChannel:
         if body is None:
             self.stats["webhook_malformed"] += 1
             return web.json_response({"message": "Bad request"}, status=400)
-        self._accept(body)
+        if not await self._accept(body):
+            return web.json_response({"message": "Try again"}, status=503)  # not stored: Zalo may send it again
         return web.json_response({"message": "Success"})
 
     # --- polling -----------------------------------------------------------------------------------------------
@@ -690,19 +692,51 @@ class ZaloChannel:
             if update is None:
                 self.stats["poll_idle"] += 1
                 continue
-            self._accept(update)
+            if not await self._accept(update):  # getUpdates will not give it again: answer it from memory
+                inbound = parse_update(update, self.key)
+                if inbound is not None:
+                    self._start(inbound)
 
     # --- update -> router -> outbox ----------------------------------------------------------------------------
-    def _accept(self, body: dict[str, Any]) -> None:
+    async def _accept(self, body: dict[str, Any]) -> bool:
+        """Store the update in the inbox, then answer it in the background; False when it could not be stored
+        (the database is down): the platform must not be told it arrived."""
         inbound = parse_update(body, self.key)
         if inbound is None:
             self.stats["ignored"] += 1
             log.debug("zalo update ignored (%s)", event_name(body))
-            return
+            return True
+        now = self.deps.clock.now()
+        try:
+            fresh = await self.deps.store.transact(
+                lambda session: inbox.keep(session, self.key, inbound.message_id, body, now), "a zalo update"
+            )
+        except Exception as exc:
+            self.stats["unstored"] += 1
+            log.error("zalo: could not store a %s update (%s)", inbound.kind.value, type(exc).__name__)
+            return False
         self.stats[f"received_{inbound.kind.value}"] += 1
+        if fresh:
+            self._start(inbound)
+        else:  # stored already: a redelivery of an update in hand
+            self.stats["duplicates"] += 1
+        return True
+
+    def _start(self, inbound: Inbound) -> None:
         task = asyncio.create_task(self._process(inbound))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _replay(self) -> None:
+        """Answer the updates an earlier run stored but did not answer (it was killed or crashed)."""
+        rows = await self.deps.store.transact(lambda session: inbox.waiting(session, self.key), "the zalo inbox")
+        for row in rows:
+            inbound = parse_update(row.body, self.key)
+            if inbound is not None:
+                self.stats["replayed"] += 1
+                self._start(inbound)
+        if rows:
+            log.info("zalo: answering %d update(s) left unanswered by the last run", len(rows))
 
     async def _process(self, inbound: Inbound) -> None:
         try:
@@ -719,19 +753,23 @@ class ZaloChannel:
         async def deliver(session: AsyncSession, handled: Handled) -> None:
             nonlocal queued, delivered
             queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
+            await inbox.done(session, self.key, inbound.message_id)  # answered in the same transaction
             delivered = handled
+
+        async def apologise(session: AsyncSession, replies: Sequence[Reply]) -> int:
+            await inbox.done(session, self.key, inbound.message_id)
+            return await self._enqueue(session, inbound.chat_ref, replies) if replies else 0
 
         handled = await self.router.handle(inbound, deliver)
         if handled.duplicate:
             self.stats["duplicates"] += 1
+            await self.deps.store.transact(lambda session: apologise(session, ()), "a zalo redelivery")
             return
         if handled is not delivered:  # handling failed after queueing (e.g. at commit): that was rolled back too
             queued = 0
-        if not queued and handled.replies:  # handling failed and was rolled back: queue the apology alone
+        if not queued and handled is not delivered:  # handling failed and was rolled back: the apology alone
             replies = handled.replies
-            queued = await self.deps.store.transact(
-                lambda session: self._enqueue(session, inbound.chat_ref, replies), "a zalo apology"
-            )
+            queued = await self.deps.store.transact(lambda session: apologise(session, replies), "a zalo apology")
         self.stats["queued"] += queued
         log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, queued)
         if queued:

@@ -24,7 +24,7 @@ T = TypeVar("T")
 # locked". SQLite has one write lock for the whole file, so this bounds the longest write transaction others can
 # wait behind; units of work keep their writes short and are retried when it is reached anyway (Store.transact).
 BUSY_TIMEOUT_MS = 5000
-BUSY_RETRIES = 5  # a unit of work rolled back only because SQLite was busy runs again this many times
+BUSY_RETRIES = 8  # a unit of work rolled back only because SQLite was busy runs again this many times
 BUSY_PAUSE = 0.05  # seconds before the first such retry, doubled for each next, and cut by up to half at random
 # so that the units that lost the same race do not all come back at the same moment
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6

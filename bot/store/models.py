@@ -251,6 +251,21 @@ class ProcessedMessage(SQLModel, table=True):
     received_at: datetime = _utc(index=True)
 
 
+class InboxItem(SQLModel, table=True):
+    """An update a channel received, stored before the platform is told it arrived (the webhook's 200, the next
+    getUpdates offset) and removed once it is answered: a bot killed in between answers it when it starts again."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    update_ref: str = Field(max_length=80)  # the platform's id of the update (a redelivery has the same)
+    body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _utc()
+    replays: int = 0  # how many starts found it unanswered
+
+
 class JoinAttempt(SQLModel, table=True):
     """An invite code that did not let someone in (unknown, used or expired), or a refusal while they wait: counted
     per sender so codes cannot be guessed at speed. Pruned with the processed message ids."""

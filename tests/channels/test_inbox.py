@@ -1,0 +1,141 @@
+"""Nothing a user sent is dropped: an update is stored (the inbox) before the platform is told it arrived, and a bot
+killed before answering answers it at its next start, once. On SQLite and PostgreSQL, against the fake APIs.
+
+A kill is played by a first bot that stops at the worst moment: on Zalo the webhook has answered 200 and the
+router is still working when the process goes (its task is cancelled, its transaction rolled back); on Telegram
+the update was fetched and confirmed to Telegram (the next getUpdates) and never handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+from sqlmodel import func, select
+
+from bot import texts as T
+from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
+from bot.handlers.router import Deliver, Handled, Router
+from bot.services import inbox
+from bot.services.deps import Deps
+from bot.store.models import InboxItem, OutboxItem
+from tests.channels.test_zalo_e2e import SECRET, USER, Zalo, settings_for
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import DEFAULT_TOKEN, FakeZalo, text_update
+
+
+class StuckRouter(Router):
+    """A router that never finishes a message: the process is killed while it works."""
+
+    def __init__(self, deps: Deps) -> None:
+        super().__init__(deps)
+        self.entered = asyncio.Event()
+
+    async def handle(self, inbound: Any, deliver: Deliver | None = None) -> Handled:
+        self.entered.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def stored(deps: Deps) -> int:
+    async with deps.store.session() as s:
+        return int((await s.exec(select(func.count()).select_from(InboxItem))).one())
+
+
+async def test_a_zalo_message_acknowledged_before_a_kill_is_answered_after_the_restart(deps, monkeypatch):
+    monkeypatch.setenv(deps.config.channels.zalo.secret_env, SECRET)
+    async with FakeZalo() as api, aiohttp.ClientSession() as http:
+        settings = settings_for(deps, api)
+        hook = settings.webhook
+        url = f"http://{hook.listen}:{hook.port}{hook.path}"
+        stuck = StuckRouter(deps)
+        first = ZaloChannel(stuck, deps, DEFAULT_TOKEN, settings)
+        await first.start()
+        zalo = Zalo(api, first, http, url)
+        assert await zalo.post(text_update(USER, "xin chào")) == 200
+        assert await stored(deps) == 1  # stored before the 200
+        await asyncio.wait_for(stuck.entered.wait(), 20)
+        for task in list(first._tasks):  # the kill: the work in hand is gone, its transaction rolled back
+            task.cancel()
+        await first.stop()
+        assert api.sent == [] and await stored(deps) == 1
+
+        second = ZaloChannel(Router(deps), deps, DEFAULT_TOKEN, settings)
+        await second.start()
+        try:
+            await second.settle()
+            assert [s.text for s in api.sent] == [T.WELCOME_STRANGER]
+            assert second.stats["replayed"] == 1
+            assert await zalo.post(text_update(USER, "xin chào")) == 200  # a new message is answered as usual
+            await second.settle()
+        finally:
+            await second.stop()
+    assert [s.text for s in api.sent] == [T.WELCOME_STRANGER] * 2
+    assert await stored(deps) == 0  # every answered update is forgotten
+
+
+async def test_a_zalo_webhook_that_cannot_be_stored_is_not_acknowledged(deps, monkeypatch):
+    monkeypatch.setenv(deps.config.channels.zalo.secret_env, SECRET)
+
+    async def refuse(*_: Any, **__: Any) -> bool:
+        raise OSError("the database is gone")
+
+    async with FakeZalo() as api, aiohttp.ClientSession() as http:
+        settings = settings_for(deps, api)
+        channel = ZaloChannel(Router(deps), deps, DEFAULT_TOKEN, settings)
+        await channel.start()
+        hook = settings.webhook
+        zalo = Zalo(api, channel, http, f"http://{hook.listen}:{hook.port}{hook.path}")
+        try:
+            monkeypatch.setattr(inbox, "keep", refuse)
+            assert await zalo.post(text_update(USER, "xin chào")) == 503  # Zalo may send it again
+            await channel.settle()
+            assert api.sent == []
+        finally:
+            await channel.stop()
+
+
+class DroppingChannel(TelegramChannel):
+    """Fetches and confirms updates, then is killed before handling any."""
+
+    async def _on_update(self, update: Any, context: Any) -> None:
+        return None
+
+
+async def test_a_telegram_update_confirmed_before_a_kill_is_answered_after_the_restart(deps: Deps) -> None:
+    async with FakeTelegram() as api:
+        settings = deps.config.channels.telegram.model_copy(update={"base_url": api.base_url, "mode": "polling"})
+        first = DroppingChannel(Router(deps), deps, api.token, settings, poll_timeout=0.5)
+        await first.start()
+        api.user_sends_text(7_300_001, "xin chào")
+        await api.wait_until(lambda: len(api.calls_to("getUpdates")) >= 2)  # the second confirms the first batch
+        await first.stop()
+        assert api.received(7_300_001) == []
+        assert await stored(deps) == 1
+
+        second = TelegramChannel(Router(deps), deps, api.token, settings, poll_timeout=0.5)
+        await second.start()
+        try:
+            [answer] = await api.wait_for_sent(1)
+            assert answer.text == T.WELCOME_STRANGER
+        finally:
+            await second.stop()
+    assert await stored(deps) == 0
+    async with deps.store.session() as s:  # answered directly, not queued
+        assert (await s.exec(select(func.count()).select_from(OutboxItem))).one() == 0
+
+
+async def test_an_update_that_fails_at_every_start_is_dropped_after_three(deps: Deps, caplog: Any) -> None:
+    async with deps.store.session() as s:
+        assert await inbox.keep(s, "zalo", "m1", {"text": "Nguyễn Thị Bí Mật 0912345678"}, deps.clock.now())
+        assert not await inbox.keep(
+            s, "zalo", "m1", {"text": "Nguyễn Thị Bí Mật 0912345678"}, deps.clock.now()
+        )  # a redelivery: kept once
+    for _ in range(inbox.MAX_REPLAYS):
+        async with deps.store.session() as s:
+            assert [r.update_ref for r in await inbox.waiting(s, "zalo")] == ["m1"]
+    async with deps.store.session() as s:
+        assert await inbox.waiting(s, "zalo") == []
+    assert "never answered" in caplog.text and "Bí Mật" not in caplog.text and "0912345678" not in caplog.text
