@@ -39,7 +39,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import exists, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.channels.outlet import Outlet, RecipientGone, Rejected, RetryLater, SendFailure, Throttled
@@ -118,6 +120,7 @@ class _Lane:
     paused_until: datetime | None = None
     month: datetime | None = None  # the month `used` counts
     used: int = 0  # messages sent this month (channels with a quota)
+    in_hand: set[int] = field(default_factory=set)  # rows being sent now (by a drain or the direct path)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one drain of this outlet at a time
     slot_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one send at a time waits for the rate
 
@@ -300,7 +303,7 @@ class OutboxSender:
                 async with self.deps.store.session() as session:
                     now = self.deps.clock.now()
                     await self._count_month(session, lane, now)
-                    exclude = lane.unrecorded.ids  # sent already; their chats wait until the mark is written
+                    exclude = lane.unrecorded.ids | lane.in_hand  # sent, or being sent by the direct path
                     due = await outbox.due(session, lane.channel, now, limit=self.batch, in_order=True, exclude=exclude)
                     heads = [(item.id, item.chat_ref) for item in due if item.id is not None]
                 if not heads:
@@ -336,6 +339,28 @@ class OutboxSender:
                     await self._nap(min(self.chat_wait(lane, chat) for chat in waiting))
             return sent
 
+    async def send_now(self, channel: str, item_ids: Sequence[int]) -> int:
+        """The direct path for answers: send these rows now, in order, by the same rules as a drain (the chat's
+        older pending messages first: a row that is not its chat's next is left to the drain), without the drain's
+        look-ups. Returns how many were sent; what is not sent stays pending for the next drain."""
+        lane = self._lanes.get(channel)
+        if lane is None or self._stopping or self.paused(lane):
+            return 0
+        sent = 0
+        blocked: set[str] = set()
+        for item_id in item_ids:
+            if item_id in lane.in_hand or item_id in lane.unrecorded.ids:
+                break
+            outcome = await self._process(lane, item_id, blocked, head_only=True)
+            if outcome is not None:
+                self.stats[outcome.value] += 1
+            if outcome is not Outcome.SENT:
+                break  # a failure, a pause or not this chat's turn: the drain takes it from here
+            sent += 1
+        if sent < len(item_ids):
+            self.wake()
+        return sent
+
     async def _count_month(self, session: AsyncSession, lane: _Lane, now: datetime) -> None:
         """Count the month's sent messages at a drain's first pass and when the month changes; the sender adds its
         own as it sends them."""
@@ -359,18 +384,24 @@ class OutboxSender:
             step.pause = step.pause or outcome is Outcome.PAUSE
         return step
 
-    async def _process(self, lane: _Lane, item_id: int, blocked: set[str]) -> Outcome | None:
+    async def _process(self, lane: _Lane, item_id: int, blocked: set[str], head_only: bool = False) -> Outcome | None:
         """Claim one row in its own transaction and send it; the outcome, or None when it is no longer due.
 
         On SQLite the claim takes no lock and the mark is written at commit, a short transaction after the HTTP
         calls; on PostgreSQL the row stays locked (SKIP LOCKED) until then, so a second process never sends it too.
         When that commit fails, the mark is written again or kept (outbox.Unrecorded): the row is not sent twice."""
         mark: outbox.Mark | None = None
+        if item_id in lane.in_hand:
+            return None
+        lane.in_hand.add(item_id)
         try:
             async with self.deps.store.session() as session:
-                item = await _claim(session, item_id, self.deps.clock.now())
+                now = self.deps.clock.now()
+                if lane.month != quota.month_start(now, self.deps.config.tz):
+                    await self._count_month(session, lane, now)
+                item = await _claim(session, item_id, now, head_only)
                 if item is None:
-                    return None  # sent or taken by another sender meanwhile
+                    return None  # sent or taken by another sender meanwhile, or not its chat's turn
                 if item.chat_ref in blocked:
                     outbox.mark_failed(item, "recipient unreachable", blocked=True)
                     outcome = Outcome.BLOCKED
@@ -383,6 +414,8 @@ class OutboxSender:
             if mark is None:  # nothing was sent
                 raise
             await lane.unrecorded.keep(self.deps.store, mark, exc)
+        finally:
+            lane.in_hand.discard(item_id)
         return outcome
 
     def _take_budget(self, lane: _Lane, item: OutboxItem, answer: bool) -> bool:
@@ -461,14 +494,24 @@ class OutboxSender:
         return Outcome.RETRY
 
 
-async def _claim(session: AsyncSession, item_id: int, now: datetime) -> OutboxItem | None:
-    """The row, locked for this transaction, if it is still pending and due."""
-    stmt = (
-        select(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == outbox.PENDING, OutboxItem.next_attempt_at <= now)
-        .with_for_update(skip_locked=True)
+async def _claim(session: AsyncSession, item_id: int, now: datetime, head_only: bool = False) -> OutboxItem | None:
+    """The row, locked for this transaction, if it is still pending and due (and, with `head_only`, no older
+    message of its chat is pending and due or tried: the chat's order comes first)."""
+    stmt = select(OutboxItem).where(
+        OutboxItem.id == item_id, OutboxItem.status == outbox.PENDING, OutboxItem.next_attempt_at <= now
     )
-    return (await session.exec(stmt)).first()
+    if head_only:
+        older = aliased(OutboxItem)
+        stmt = stmt.where(
+            ~exists().where(
+                older.channel == OutboxItem.channel,
+                older.chat_ref == OutboxItem.chat_ref,
+                older.status == outbox.PENDING,
+                col(older.id) < col(OutboxItem.id),
+                or_(older.next_attempt_at <= now, col(older.error).is_not(None)),
+            )
+        )
+    return (await session.exec(stmt.with_for_update(skip_locked=True))).first()
 
 
 def _pieces_sent(item: OutboxItem) -> int:

@@ -469,12 +469,10 @@ class TelegramChannel:
         """Store updates in the inbox (one transaction); those not stored before (a redelivery is not)."""
         if not updates:
             return []
-        now = self.deps.clock.now()
-
-        async def keep(session: AsyncSession) -> list[Update]:
-            return [u for u in updates if await inbox.keep(session, self.key, _update_ref(u), u.to_dict(), now)]
-
-        return await self.deps.store.transact(keep, "telegram updates")
+        fresh = await inbox.keep_all(
+            self.deps.store, self.key, [(_update_ref(u), u.to_dict()) for u in updates], self.deps.clock.now()
+        )
+        return [u for u in updates if _update_ref(u) in fresh]
 
     async def _replay(self, app: Application) -> None:
         """Hand the application the updates an earlier run stored but did not answer (it was killed)."""

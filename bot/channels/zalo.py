@@ -706,11 +706,9 @@ class ZaloChannel:
             self.stats["ignored"] += 1
             log.debug("zalo update ignored (%s)", event_name(body))
             return True
-        now = self.deps.clock.now()
         try:
-            fresh = await self.deps.store.transact(
-                lambda session: inbox.keep(session, self.key, inbound.message_id, body, now), "a zalo update"
-            )
+            now = self.deps.clock.now()
+            fresh = bool(await inbox.keep_all(self.deps.store, self.key, [(inbound.message_id, body)], now))
         except Exception as exc:
             self.stats["unstored"] += 1
             log.error("zalo: could not store a %s update (%s)", inbound.kind.value, type(exc).__name__)
@@ -747,7 +745,9 @@ class ZaloChannel:
             log.exception("zalo: could not queue the answer to a %s message", inbound.kind.value)
 
     async def _answer(self, inbound: Inbound) -> None:
-        queued = 0
+        """Handle one message, queue its answer in the same transaction, then send the answer at once by the
+        sender's direct path (what cannot go now, the sender's loop sends later)."""
+        queued: list[int] = []
         delivered: Handled | None = None
 
         async def deliver(session: AsyncSession, handled: Handled) -> None:
@@ -756,30 +756,31 @@ class ZaloChannel:
             await inbox.done(session, self.key, inbound.message_id)  # answered in the same transaction
             delivered = handled
 
-        async def apologise(session: AsyncSession, replies: Sequence[Reply]) -> int:
+        async def apologise(session: AsyncSession, replies: Sequence[Reply]) -> list[int]:
             await inbox.done(session, self.key, inbound.message_id)
-            return await self._enqueue(session, inbound.chat_ref, replies) if replies else 0
+            return await self._enqueue(session, inbound.chat_ref, replies) if replies else []
 
         handled = await self.router.handle(inbound, deliver)
         if handled.duplicate:
             self.stats["duplicates"] += 1
             await self.deps.store.transact(lambda session: apologise(session, ()), "a zalo redelivery")
             return
-        if handled is not delivered:  # handling failed after queueing (e.g. at commit): that was rolled back too
-            queued = 0
-        if not queued and handled is not delivered:  # handling failed and was rolled back: the apology alone
+        if handled is not delivered:  # handling failed and was rolled back, answer and all: the apology alone
             replies = handled.replies
             queued = await self.deps.store.transact(lambda session: apologise(session, replies), "a zalo apology")
-        self.stats["queued"] += queued
-        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, queued)
-        if queued:
+        self.stats["queued"] += len(queued)
+        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(queued))
+        if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
             self.wake()
+        if queued:
+            await self.sender.send_now(self.key, queued)
 
-    async def _enqueue(self, session: AsyncSession, chat_ref: str, replies: Sequence[Reply]) -> int:
-        messages = self.outgoing(replies)
+    async def _enqueue(self, session: AsyncSession, chat_ref: str, replies: Sequence[Reply]) -> list[int]:
+        """Queue the answer's messages; their outbox ids."""
+        ids: list[int] = []
         now = self.deps.clock.now()
-        for message in messages:
-            await outbox.enqueue(
+        for message in self.outgoing(replies):
+            item = await outbox.enqueue(
                 session,
                 self.key,
                 chat_ref,
@@ -788,7 +789,9 @@ class ZaloChannel:
                 payload={outbox.ANSWER: True},  # may use the quota kept for answers
                 attachment=message.attachment,
             )
-        return len(messages)
+            if item is not None and item.id is not None:
+                ids.append(item.id)
+        return ids
 
     def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
         """The router's replies as Zalo messages: texts packed into as few messages as fit, pictures by URL."""

@@ -1,6 +1,6 @@
 """The inbox: what a channel received, kept from the moment it arrives until it is answered.
 
-A channel stores each update (`keep`) before it tells the platform the update arrived (the webhook's 200, the
+A channel stores each update (`keep_all`) before it tells the platform the update arrived (the webhook's 200, the
 offset of the next getUpdates), and removes it (`done`) in the transaction that answers it, or right after. A bot
 killed in between finds the update at its next start (`waiting`) and answers it then; the router's de-duplication
 makes a second handling of one already answered a no-op. An update that is still unanswered after MAX_REPLAYS
@@ -16,26 +16,36 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.db import upsert_insert
+from bot.store.db import Store
 from bot.store.models import InboxItem
 
 MAX_REPLAYS = 3
 log = logging.getLogger(__name__)
 
 
-async def keep(session: AsyncSession, channel: str, update_ref: str, body: dict[str, Any], now: datetime) -> bool:
-    """Store an update; False when it is stored already (the platform delivered it again)."""
-    insert = upsert_insert(session)
+async def keep_all(
+    store: Store, channel: str, updates: Sequence[tuple[str, dict[str, Any]]], now: datetime
+) -> set[str]:
+    """Store updates (reference, body) in one statement of its own transaction; the references not stored before
+    (a redelivery is not)."""
+    if not updates:
+        return set()
+    insert = postgresql.insert if store.engine.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"channel": channel, "update_ref": ref[:80], "body": body, "received_at": now, "replays": 0}
+        for ref, body in updates
+    ]
     stmt = (
         insert(InboxItem)
-        .values(channel=channel, update_ref=update_ref[:80], body=body, received_at=now, replays=0)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["channel", "update_ref"])
+        .returning(col(InboxItem.update_ref))
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
-    return bool(result.rowcount)
+    return {ref for (ref,) in await store.returning(stmt, f"the {channel} inbox")}
 
 
 async def done(session: AsyncSession, channel: str, update_ref: str) -> None:

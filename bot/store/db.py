@@ -119,5 +119,20 @@ class Store:
             pause = BUSY_PAUSE * 2 ** (attempt - 1)
             await asyncio.sleep(pause * random.uniform(0.5, 1.0))
 
+    async def returning(self, statement: Any, what: str = "a statement") -> list[Any]:
+        """One statement with a RETURNING clause in a transaction of its own, on a bare connection (no ORM session:
+        the inbox's write on every update), retried like `transact` while SQLite is busy; the rows it returned."""
+        attempt = 0
+        while True:
+            try:
+                async with self.engine.begin() as conn:
+                    return list((await conn.execute(statement)).all())
+            except Exception as exc:
+                if attempt >= BUSY_RETRIES or not is_busy(exc):
+                    raise
+            attempt += 1
+            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, BUSY_RETRIES)
+            await asyncio.sleep(BUSY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
+
     async def close(self) -> None:
         await self.engine.dispose()

@@ -89,7 +89,7 @@ async def test_a_zalo_webhook_that_cannot_be_stored_is_not_acknowledged(deps, mo
         hook = settings.webhook
         zalo = Zalo(api, channel, http, f"http://{hook.listen}:{hook.port}{hook.path}")
         try:
-            monkeypatch.setattr(inbox, "keep", refuse)
+            monkeypatch.setattr(inbox, "keep_all", refuse)
             assert await zalo.post(text_update(USER, "xin chào")) == 503  # Zalo may send it again
             await channel.settle()
             assert api.sent == []
@@ -128,11 +128,11 @@ async def test_a_telegram_update_confirmed_before_a_kill_is_answered_after_the_r
 
 
 async def test_an_update_that_fails_at_every_start_is_dropped_after_three(deps: Deps, caplog: Any) -> None:
+    body = {"text": "Nguyễn Thị Bí Mật 0912345678"}
+    assert await inbox.keep_all(deps.store, "zalo", [("m1", body), ("m2", body)], deps.clock.now()) == {"m1", "m2"}
+    assert await inbox.keep_all(deps.store, "zalo", [("m1", body)], deps.clock.now()) == set()  # a redelivery
     async with deps.store.session() as s:
-        assert await inbox.keep(s, "zalo", "m1", {"text": "Nguyễn Thị Bí Mật 0912345678"}, deps.clock.now())
-        assert not await inbox.keep(
-            s, "zalo", "m1", {"text": "Nguyễn Thị Bí Mật 0912345678"}, deps.clock.now()
-        )  # a redelivery: kept once
+        await inbox.done(s, "zalo", "m2")  # answered: not replayed
     for _ in range(inbox.MAX_REPLAYS):
         async with deps.store.session() as s:
             assert [r.update_ref for r in await inbox.waiting(s, "zalo")] == ["m1"]
