@@ -100,7 +100,9 @@ class Store:
                 await session.rollback()
                 raise
 
-    async def transact(self, work: Callable[[AsyncSession], Awaitable[T]], what: str = "unit of work") -> T:
+    async def transact(
+        self, work: Callable[[AsyncSession], Awaitable[T]], what: str = "unit of work", retries: int = BUSY_RETRIES
+    ) -> T:
         """`work(session)` in one transaction, committed on success. When SQLite was too busy (another writer held
         the lock past the busy timeout) the transaction was rolled back, so `work` runs again in a fresh one after
         a short random pause, up to BUSY_RETRIES times; any other error, or the last busy one, is raised.
@@ -112,10 +114,10 @@ class Store:
                 async with self.session() as session:
                     return await work(session)
             except Exception as exc:
-                if attempt >= BUSY_RETRIES or not is_busy(exc):
+                if attempt >= retries or not is_busy(exc):
                     raise
             attempt += 1
-            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, BUSY_RETRIES)
+            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, retries)
             pause = BUSY_PAUSE * 2 ** (attempt - 1)
             await asyncio.sleep(pause * random.uniform(0.5, 1.0))
 
