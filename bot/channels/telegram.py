@@ -425,6 +425,8 @@ class TelegramChannel:
         if self.settings.mode == "polling":
             # Not PTB's Updater: it confirms an update (the next getUpdates offset) before the update is handled,
             # so a bot killed meanwhile loses it. Here each update is stored first (the inbox), then confirmed.
+            # getUpdates is refused while a webhook is set (as the Updater does, the webhook goes first).
+            await self._call(lambda: app.bot.delete_webhook(drop_pending_updates=False))
             self._poll_task = asyncio.create_task(self._poll(app), name=f"{self.key}-poll")
             return
         hook = self.settings.webhook
