@@ -302,10 +302,11 @@ class OutboxSender:
                 await lane.unrecorded.write(self.deps.store)
                 async with self.deps.store.session() as session:
                     now = self.deps.clock.now()
-                    await self._count_month(session, lane, now)
                     exclude = lane.unrecorded.ids | lane.in_hand  # sent, or being sent by the direct path
                     due = await outbox.due(session, lane.channel, now, limit=self.batch, in_order=True, exclude=exclude)
                     heads = [(item.id, item.chat_ref) for item in due if item.id is not None]
+                    if heads:  # an idle look at the outbox (every second) does not count the month
+                        await self._count_month(session, lane, now)
                 if not heads:
                     break
                 waiting: list[str] = []

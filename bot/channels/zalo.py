@@ -692,15 +692,13 @@ class ZaloChannel:
             if update is None:
                 self.stats["poll_idle"] += 1
                 continue
-            if not await self._accept(update):  # getUpdates will not give it again: answer it from memory
-                inbound = parse_update(update, self.key)
-                if inbound is not None:
-                    self._start(inbound)
+            await self._accept(update, polled=True)
 
     # --- update -> router -> outbox ----------------------------------------------------------------------------
-    async def _accept(self, body: dict[str, Any]) -> bool:
+    async def _accept(self, body: dict[str, Any], polled: bool = False) -> bool:
         """Store the update in the inbox, then answer it in the background; False when it could not be stored
-        (the database is down): the platform must not be told it arrived."""
+        (the database is down): a webhook must not tell Zalo it arrived, and a polled one (getUpdates will not give
+        it again) is answered from memory."""
         inbound = parse_update(body, self.key)
         if inbound is None:
             self.stats["ignored"] += 1
@@ -712,6 +710,8 @@ class ZaloChannel:
         except Exception as exc:
             self.stats["unstored"] += 1
             log.error("zalo: could not store a %s update (%s)", inbound.kind.value, type(exc).__name__)
+            if polled:
+                self._start(inbound)
             return False
         self.stats[f"received_{inbound.kind.value}"] += 1
         if fresh:

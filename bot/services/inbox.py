@@ -16,11 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.db import Store
+from bot.store.db import Store, dialect_insert
 from bot.store.models import InboxItem
 
 MAX_REPLAYS = 3
@@ -34,7 +33,7 @@ async def keep_all(
     (a redelivery is not)."""
     if not updates:
         return set()
-    insert = postgresql.insert if store.engine.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(store.engine.dialect.name)
     rows = [
         {"channel": channel, "update_ref": ref[:80], "body": body, "received_at": now, "replays": 0}
         for ref, body in updates

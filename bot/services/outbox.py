@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 PENDING, SENT, FAILED, BLOCKED, WITHDRAWN = "pending", "sent", "failed", "blocked", "withdrawn"
 QUEUED = "outbox_queued"  # a key of AsyncSession.info: this session queued at least one message
 MAX_ATTEMPTS = 8
-MARK_RETRIES = 2  # busy retries of a kept "sent" mark's rewrite (Unrecorded)
 # Payload keys of a row: what the neutral message holds besides its text and file.
 ACK = "ack_token"  # a broadcast recipient's token ("Đã nhận")
 ANSWER = "answer"  # answers what a member typed (may use the part of a quota kept for answers)
@@ -335,8 +334,7 @@ class Unrecorded:
     async def _write(self, store: Store) -> None:
         for mark in list(self._marks.values()):
             try:
-                # Few retries: a mark that still fails is kept and written before the next pass anyway.
-                await store.transact(partial(write_mark, mark=mark), "an outbox mark", retries=MARK_RETRIES)
+                await store.transact(partial(write_mark, mark=mark), "an outbox mark")
             except Exception as exc:
                 log.error(
                     "%s outbox row %s: its %s mark could not be written (%s); the row is kept from being sent again",

@@ -36,8 +36,26 @@ def is_sqlite(url: str) -> bool:
 
 def upsert_insert(session: AsyncSession) -> Any:
     """The session's dialect's INSERT construct, which has ON CONFLICT (on_conflict_do_nothing / _do_update)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return dialect_insert(session.bind.dialect.name if session.bind else "sqlite")
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT of a dialect ("postgresql" or "sqlite")."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def _retrying_busy(once: Callable[[], Awaitable[T]], what: str, retries: int = BUSY_RETRIES) -> T:
+    """Run `once` again after a short random pause while SQLite was too busy, up to `retries` times."""
+    attempt = 0
+    while True:
+        try:
+            return await once()
+        except Exception as exc:
+            if attempt >= retries or not is_busy(exc):
+                raise
+        attempt += 1
+        log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, retries)
+        await asyncio.sleep(BUSY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -100,41 +118,28 @@ class Store:
                 await session.rollback()
                 raise
 
-    async def transact(
-        self, work: Callable[[AsyncSession], Awaitable[T]], what: str = "unit of work", retries: int = BUSY_RETRIES
-    ) -> T:
+    async def transact(self, work: Callable[[AsyncSession], Awaitable[T]], what: str = "unit of work") -> T:
         """`work(session)` in one transaction, committed on success. When SQLite was too busy (another writer held
         the lock past the busy timeout) the transaction was rolled back, so `work` runs again in a fresh one after
         a short random pause, up to BUSY_RETRIES times; any other error, or the last busy one, is raised.
 
         `work` may run more than once: everything it changes must be in the session (or be safe to redo)."""
-        attempt = 0
-        while True:
-            try:
-                async with self.session() as session:
-                    return await work(session)
-            except Exception as exc:
-                if attempt >= retries or not is_busy(exc):
-                    raise
-            attempt += 1
-            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, retries)
-            pause = BUSY_PAUSE * 2 ** (attempt - 1)
-            await asyncio.sleep(pause * random.uniform(0.5, 1.0))
+
+        async def once() -> T:
+            async with self.session() as session:
+                return await work(session)
+
+        return await _retrying_busy(once, what)
 
     async def returning(self, statement: Any, what: str = "a statement") -> list[Any]:
         """One statement with a RETURNING clause in a transaction of its own, on a bare connection (no ORM session:
         the inbox's write on every update), retried like `transact` while SQLite is busy; the rows it returned."""
-        attempt = 0
-        while True:
-            try:
-                async with self.engine.begin() as conn:
-                    return list((await conn.execute(statement)).all())
-            except Exception as exc:
-                if attempt >= BUSY_RETRIES or not is_busy(exc):
-                    raise
-            attempt += 1
-            log.info("the database was busy (%s); trying again (%d of %d)", what, attempt, BUSY_RETRIES)
-            await asyncio.sleep(BUSY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
+
+        async def once() -> list[Any]:
+            async with self.engine.begin() as conn:
+                return list((await conn.execute(statement)).all())
+
+        return await _retrying_busy(once, what)
 
     async def close(self) -> None:
         await self.engine.dispose()
