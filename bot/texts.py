@@ -56,7 +56,7 @@ TEXT_ONLY = "Bot chỉ đọc được tin nhắn chữ. Hãy gõ câu trả l�
 BUTTON_OUTDATED = (
     "Nút này thuộc tin nhắn cũ nên không còn dùng được. Hãy chọn ở tin nhắn mới nhất, hoặc gõ /ghinhan để bắt đầu lại."
 )
-CANCELLED = "Đã huỷ. Chưa có gì được lưu. Gõ /ghinhan khi cần ghi nhận tiếp."
+CANCELLED = "Đã huỷ. Chưa có gì được lưu. Cần việc gì khác thì chọn trong menu, hoặc gõ /trogiup."
 NOTHING_TO_CANCEL = "Không có việc gì đang làm dở để huỷ."
 CHOOSE_ONE = "Hãy chọn một trong các mục bên dưới (gõ số thứ tự cũng được)."
 NOT_AN_OPTION = "Không có mục số {answer}. Hãy chọn một số trong danh sách."
