@@ -257,8 +257,8 @@ async def test_token_never_logged(deps: Deps, caplog: pytest.LogCaptureFixture) 
     async with telegram_bot(deps) as phone:
         token = phone.tg.token
         await phone.join()
-        phone.tg.fail_next("sendMessage", 400, "Bad Request: chat not found")
-        [apology] = await phone.say("/ghinhan")  # the reply fails; the error handler apologises
+        phone.tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
+        [apology] = await phone.say("/ghinhan")  # the answer is refused for good; an apology goes instead
         assert apology.text == T.INTERNAL_ERROR
         phone.tg.fail_next("getUpdates", 502, "Bad Gateway")  # a polling error is logged and retried
         [reply] = await phone.say("/huy")
@@ -270,7 +270,7 @@ async def test_token_never_logged(deps: Deps, caplog: pytest.LogCaptureFixture) 
         assert token not in (record.exc_text or "")
     assert token not in caplog.text
     assert "<token>" in caplog.text  # the client's own debug log of its URL was redacted, not absent
-    failures = [r for r in caplog.records if r.name == "bot.channels.telegram" and r.levelno >= logging.ERROR]
+    failures = [r for r in caplog.records if r.name == "bot.channels.sender" and r.levelno >= logging.WARNING]
     assert failures and all("BadRequest" in r.getMessage() for r in failures)
     assert all("/ghinhan" not in r.getMessage() for r in failures)
 

@@ -253,12 +253,13 @@ class OutboxSender:
     def paused(self, lane: _Lane) -> bool:
         return lane.paused_until is not None and self.deps.clock.now() < lane.paused_until
 
-    async def _slot(self, lane: _Lane, chat: str) -> bool:
-        """Wait for the chat's next slot and a token of the bucket, then take it. False when stopping, or when the
-        platform asked to slow down while this send waited (another send got it): the row stays pending."""
+    async def _slot(self, lane: _Lane, chat: str, spaced: bool = True) -> bool:
+        """Wait for the chat's next slot (unless not `spaced`) and a token of the bucket, then take it. False when
+        stopping, or when the platform asked to slow down while this send waited (another send got it): the row
+        stays pending."""
         async with lane.slot_lock:
             while not self._stopping and not self.paused(lane):
-                wait = self.chat_wait(lane, chat)
+                wait = self.chat_wait(lane, chat) if spaced else 0.0
                 if lane.bucket is not None:
                     wait = max(wait, lane.bucket.wait_time())
                 if wait <= 0:
@@ -340,27 +341,29 @@ class OutboxSender:
                     await self._nap(min(self.chat_wait(lane, chat) for chat in waiting))
             return sent
 
-    async def send_now(self, channel: str, item_ids: Sequence[int]) -> int:
+    async def send_now(self, channel: str, item_ids: Sequence[int]) -> list[Outcome | None]:
         """The direct path for answers: send these rows now, in order, by the same rules as a drain (the chat's
         older pending messages first: a row that is not its chat's next is left to the drain), without the drain's
-        look-ups. Returns how many were sent; what is not sent stays pending for the next drain."""
+        look-ups. The outcome of each row tried (None: not its chat's turn, or taken by another sender), up to the
+        first that was not sent; what is not sent stays pending for the next drain."""
         lane = self._lanes.get(channel)
         if lane is None or self._stopping or self.paused(lane):
-            return 0
-        sent = 0
+            self.wake()
+            return []
+        outcomes: list[Outcome | None] = []
         blocked: set[str] = set()
         for item_id in item_ids:
             if item_id in lane.in_hand or item_id in lane.unrecorded.ids:
                 break
             outcome = await self._process(lane, item_id, blocked, head_only=True)
+            outcomes.append(outcome)
             if outcome is not None:
                 self.stats[outcome.value] += 1
             if outcome is not Outcome.SENT:
                 break  # a failure, a pause or not this chat's turn: the drain takes it from here
-            sent += 1
-        if sent < len(item_ids):
+        if len(outcomes) < len(item_ids) or outcomes[-1] is not Outcome.SENT:
             self.wake()
-        return sent
+        return outcomes
 
     async def _count_month(self, session: AsyncSession, lane: _Lane, now: datetime) -> None:
         """Count the month's sent messages at a drain's first pass and when the month changes; the sender adds its
@@ -443,7 +446,9 @@ class OutboxSender:
         done = _pieces_sent(item)
         chat = item.chat_ref
         for index in range(done, len(pieces)):
-            if not await self._slot(lane, chat):
+            # An answer's messages follow the member's own at once, as a conversation does; the time between two
+            # messages to one chat spaces the messages the bot starts (reminders, broadcasts).
+            if not await self._slot(lane, chat, spaced=not message.answer):
                 self._give_back(lane, index == done)
                 return Outcome.STOPPED  # stays pending; the pieces already sent are recorded
             try:

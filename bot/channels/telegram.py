@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -45,15 +44,16 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Re
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot import texts as T
+from bot.channels.answering import Answerer
 from bot.channels.ordering import PerChatOrder
 from bot.channels.outlet import Capabilities, RecipientGone, Rejected, RetryLater, Throttled
 from bot.channels.redaction import TokenRedactingFilter, install_token_redaction
 from bot.channels.sender import OutboxSender, Sleep
 from bot.config import ConfigError
 from bot.config import TelegramChannel as TelegramSettings
-from bot.core.messages import Inbound, InboundKind, OutMessage, Reply, callback_data
+from bot.core.messages import Attachment, Inbound, InboundKind, OutMessage, Reply, callback_data
 from bot.core.roles import Role
-from bot.handlers.router import Deliver, Handled, Router
+from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
@@ -119,8 +119,11 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The reply's options as buttons; each button carries the prompt token and the option's position only."""
     if not reply.options or not reply.token:
         return None
-    labels = [button_label(reply, i) for i in range(len(reply.options))]
-    token = reply.token
+    return buttons([button_label(reply, i) for i in range(len(reply.options))], reply.token)
+
+
+def buttons(labels: Sequence[str], token: str) -> InlineKeyboardMarkup:
+    """Option buttons in rows; each carries the prompt token and the option's position only."""
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(labels[i], callback_data=callback_data(token, i)) for i in row]
@@ -161,6 +164,59 @@ def place_menus(replies: Sequence[Reply]) -> list[tuple[Reply, tuple[str, ...]]]
         else:
             out[holder] = (out[holder][0], reply.menu)
     return out
+
+
+def answer_messages(replies: Sequence[Reply], pressed: str | None = None) -> list[OutMessage]:
+    """The router's replies as neutral outbox messages (answers). `pressed`: the id of the tapped message, which
+    one reply asking to replace it updates in place (not one carrying a file or a menu, or too long to edit)."""
+    out: list[OutMessage] = []
+    target = pressed
+    for reply, menu in place_menus(replies):
+        text = reply_text(reply)
+        if not text.strip() and reply.image is None and reply.document is None:
+            continue  # nothing to show
+        attachment = None
+        if reply.image is not None:
+            attachment = Attachment(reply.image, picture=True)
+        elif reply.document is not None:
+            attachment = Attachment(reply.document[1], name=reply.document[0])
+        replaces = None
+        if reply.replace_previous and target is not None and not menu and attachment is None and _editable(text):
+            replaces, target = target, None  # only one reply takes the tapped message's place
+        buttons = bool(reply.options and reply.token)
+        out.append(
+            OutMessage(
+                text,
+                attachment=attachment,
+                answer=True,
+                options=tuple(o.label for o in reply.options) if buttons else (),
+                ticked=tuple(i for i, o in enumerate(reply.options) if o.selected)
+                if buttons and reply.multi_select
+                else (),
+                token=reply.token if buttons else None,
+                menu=menu,
+                replaces=replaces,
+            )
+        )
+    return out
+
+
+def _ticked(reply: Reply) -> tuple[int, ...]:
+    return tuple(i for i, o in enumerate(reply.options) if o.selected) if reply.multi_select else ()
+
+
+def _editable(text: str) -> bool:
+    return bool(text.strip()) and utf16_len(text) <= MAX_TEXT
+
+
+def message_markup(message: OutMessage) -> _Markup | None:
+    """A neutral message's keyboard: the menu, the prompt's buttons (ticked ones marked), or "Đã nhận"."""
+    if message.menu:
+        return menu_keyboard(message.menu)
+    if message.options and message.token:
+        labels = [SELECTED_MARK + label if i in message.ticked else label for i, label in enumerate(message.options)]
+        return buttons(labels, message.token)
+    return ack_button(message.ack)
 
 
 def _is_not_modified(exc: BadRequest) -> bool:
@@ -217,13 +273,15 @@ def ack_button(token: str | None) -> InlineKeyboardMarkup | None:
 
 @dataclass(frozen=True)
 class _Piece:
-    """One Bot API call of an outbox message: a text, or a picture or document with an optional caption."""
+    """One Bot API call of an outbox message: a text (or an edit of the message `edit`), or a picture or document
+    with an optional caption."""
 
     text: str | None
-    markup: InlineKeyboardMarkup | None = None
+    markup: _Markup | None = None
     content: bytes | None = None
     name: str | None = None  # a document's file name
     picture: bool = False
+    edit: int | None = None  # the message this text replaces in place (a tapped prompt)
 
 
 def send_failure(exc: Exception) -> Exception:
@@ -269,8 +327,11 @@ class TelegramOutlet:
         return isinstance(chat_id, str) or chat_id < 0
 
     def render(self, message: OutMessage) -> list[_Piece]:
-        markup = ack_button(message.ack)
+        markup = message_markup(message)
         text = message.text
+        if message.replaces and message.replaces.isdigit() and message.attachment is None and _editable(text):
+            if markup is None or isinstance(markup, InlineKeyboardMarkup):  # a reply keyboard is not editable
+                return [_Piece(text, markup, edit=int(message.replaces))]
         if message.lost_attachment:
             text = f"{text}\n{T.ATTACHMENT_EXPIRED}" if text.strip() else T.ATTACHMENT_EXPIRED
         pieces: list[_Piece] = []
@@ -290,7 +351,9 @@ class TelegramOutlet:
         assert isinstance(piece, _Piece)
         chat = chat_id_of(chat_ref)
         try:
-            if piece.content is None:
+            if piece.edit is not None:
+                await self._edit(chat, piece)
+            elif piece.content is None:
                 await self.bot.send_message(chat, piece.text, reply_markup=piece.markup)
             elif piece.picture:
                 await self.bot.send_photo(chat, piece.content, caption=piece.text, reply_markup=piece.markup)
@@ -302,6 +365,23 @@ class TelegramOutlet:
             if failure is exc:
                 raise
             raise failure from None
+
+    async def _edit(self, chat: int | str, piece: _Piece) -> None:
+        """Update the tapped prompt in place; when it can no longer be edited (too old, deleted), send the text as
+        a new message and take the old prompt's buttons away, so they are not tapped by mistake later."""
+        assert piece.edit is not None
+        try:
+            await self.bot.edit_message_text(piece.text, chat_id=chat, message_id=piece.edit, reply_markup=piece.markup)
+            return
+        except BadRequest as exc:
+            if _is_not_modified(exc):
+                return
+            if _UNREACHABLE.search(exc.message):
+                raise
+            log.info("could not edit a message, sending a new one: %s", type(exc).__name__)
+        await self.bot.send_message(chat, piece.text, reply_markup=piece.markup)
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_message_reply_markup(chat_id=chat, message_id=piece.edit, reply_markup=None)
 
 
 # --- update processing ---------------------------------------------------------------------------------------
@@ -360,6 +440,7 @@ class TelegramChannel:
         self.send_rate = send_rate
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps, monotonic=monotonic, sleep=sleep)
+        self._answerer = Answerer(router, deps, self.sender, key)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -531,28 +612,23 @@ class TelegramChannel:
     # --- updates -> router ---------------------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ref = _update_ref(update)
-        answered: list[bool] = []  # set by the router's transaction, which removes the update from the inbox
-
-        async def done(session: AsyncSession, handled: Handled) -> None:
-            await inbox.done(session, self.key, ref)
-            answered.append(True)
-
+        answered = False  # the answerer takes the update out of the inbox with its answer
         try:
             if update.callback_query is not None:
-                await self._on_callback(update.callback_query, done)
+                answered = await self._on_callback(update.callback_query, ref)
             elif update.message is not None:
-                await self._on_message(update.message, done)
+                answered = await self._on_message(update.message, ref)
         finally:
-            if not answered:  # not for the router (a group, a service message), or it failed and apologised
+            if not answered:  # not for the router (a group, a service message), or it failed before the router
                 await self.deps.store.transact(lambda session: inbox.done(session, self.key, ref), "a telegram update")
 
-    async def _on_message(self, message: Message, done: Deliver) -> None:
+    async def _on_message(self, message: Message, ref: str) -> bool:
         user = message.from_user
         if message.chat.type != ChatType.PRIVATE or user is None or user.is_bot:
-            return  # only private chats are served; in groups the bot stays silent
+            return False  # only private chats are served; in groups the bot stays silent
         kind = _kind(message)
         if kind is None:
-            return  # a service message (nothing the user typed or sent)
+            return False  # a service message (nothing the user typed or sent)
         text, file = message.text or "", None
         if kind is InboundKind.FILE and message.document is not None:
             text = message.caption or ""
@@ -568,7 +644,10 @@ class TelegramChannel:
             display_name=user.full_name,
             file=file,
         )
-        await self._serve(message.chat.id, inbound, done)
+        answered = await self._answerer.answer(inbound, ref, lambda handled: answer_messages(handled.replies))
+        if not answered.handled.duplicate:
+            await self._sync_commands(message.chat.id, answered.handled)
+        return True
 
     async def _is_member(self, user_id: int) -> bool:
         async with self.deps.store.session() as session:
@@ -596,13 +675,13 @@ class TelegramChannel:
             return None
         return document.file_name or DEFAULT_FILE_NAME, bytes(content)
 
-    async def _on_callback(self, query: CallbackQuery, done: Deliver) -> None:
-        """A tap: answered, then the tapped prompt loses its buttons unless an answer took its place. A tap that
+    async def _on_callback(self, query: CallbackQuery, ref: str) -> bool:
+        """A tap: answered, then the tapped prompt loses its buttons unless an answer takes its place. A tap that
         only earns a passing note (an outdated button) gets it on the button itself, not as a new message."""
         message = query.message
         if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
             await self._answer(query)
-            return
+            return False
         inbound = Inbound(
             channel=self.key,
             user_ref=str(query.from_user.id),
@@ -612,23 +691,31 @@ class TelegramChannel:
             kind=InboundKind.CHOICE,
             display_name=query.from_user.full_name,
         )
-        handled = await self.router.handle(inbound, done)
-        notes = [r.text for r in handled.replies if r.notice]
-        only_notes = bool(notes) and len(notes) == len(handled.replies)
-        await self._answer(query, notes[0][:_MAX_CALLBACK_TEXT] if only_notes else None)
-        if handled.duplicate:
-            return
         pressed = message if isinstance(message, Message) else None
         replaced = False
-        if not only_notes:
-            replaced = await self._render(message.chat.id, handled.replies, pressed)
-            await self._after(message.chat.id, handled)
-        if pressed is not None and not replaced and not only_notes and pressed.reply_markup is not None:
+
+        def render(handled: Handled) -> list[OutMessage]:
+            nonlocal replaced
+            if _only_notes(handled.replies):
+                return []
+            messages = answer_messages(handled.replies, str(message.message_id) if pressed is not None else None)
+            replaced = any(m.replaces for m in messages)
+            return messages
+
+        answered = await self._answerer.answer(inbound, ref, render)
+        handled = answered.handled
+        only_notes = _only_notes(handled.replies)
+        await self._answer(query, handled.replies[0].text[:_MAX_CALLBACK_TEXT] if only_notes else None)
+        if handled.duplicate or only_notes:
+            return True
+        await self._sync_commands(message.chat.id, handled)
+        if pressed is not None and not replaced and pressed.reply_markup is not None:
             # Not on a refused press (it may be a forged one on the live prompt); after the answer, and without
             # holding up the chat's next update.
             task = asyncio.create_task(self._remove_buttons(pressed))
             self._tidying.add(task)
             task.add_done_callback(self._tidying.discard)
+        return True
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
         try:
@@ -646,78 +733,6 @@ class TelegramChannel:
             )
         except TelegramError as exc:  # too old to edit, or already without buttons: nothing lost
             log.info("could not remove the buttons of an answered prompt: %s", type(exc).__name__)
-
-    async def _serve(self, chat_id: int, inbound: Inbound, done: Deliver) -> None:
-        handled = await self.router.handle(inbound, done)
-        if handled.duplicate:
-            return
-        await self._render(chat_id, handled.replies, None)
-        await self._after(chat_id, handled)
-
-    async def _after(self, chat_id: int, handled: Handled) -> None:
-        await self._sync_commands(chat_id, handled)
-        if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
-            self.wake()
-
-    # --- router -> Telegram --------------------------------------------------------------------------------------
-    async def _render(self, chat_id: int, replies: Sequence[Reply], pressed: Message | None) -> bool:
-        """Send the replies; True when one of them took the tapped message's place (an edit in place)."""
-        edit_target = pressed
-        for reply, menu in place_menus(replies):
-            if reply.replace_previous and edit_target is not None and not menu and await self._edit(edit_target, reply):
-                edit_target = None  # only one reply may take over the tapped message
-                continue
-            await self._send(chat_id, reply, menu)
-        return pressed is not None and edit_target is None
-
-    async def _edit(self, message: Message, reply: Reply) -> bool:
-        """Edit the tapped message in place; False when it cannot be edited (then a new message is sent)."""
-        text = reply_text(reply)
-        if reply.image or reply.document or utf16_len(text) > MAX_TEXT or not text.strip():
-            return False
-        try:
-            await self._call(
-                lambda: self._bot.edit_message_text(
-                    text, chat_id=message.chat.id, message_id=message.message_id, reply_markup=inline_keyboard(reply)
-                )
-            )
-        except BadRequest as exc:
-            if _is_not_modified(exc):
-                return True
-            log.info("could not edit a message, sending a new one: %s", type(exc).__name__)
-            return False
-        return True
-
-    async def _send(self, chat_id: int, reply: Reply, menu: tuple[str, ...]) -> None:
-        markup: _Markup | None = menu_keyboard(menu) if menu else inline_keyboard(reply)
-        text = reply_text(reply)
-        bot = self._bot
-        if reply.image is not None or reply.document is not None:
-            caption = text if text.strip() and utf16_len(text) <= MAX_CAPTION else None
-            if reply.image is not None:
-                image = reply.image
-                await self._call(
-                    lambda: bot.send_photo(chat_id, image, caption=caption, reply_markup=markup if caption else None)
-                )
-            else:
-                assert reply.document is not None
-                name, content = reply.document
-                await self._call(
-                    lambda: bot.send_document(
-                        chat_id,
-                        InputFile(content, filename=name),
-                        caption=caption,
-                        reply_markup=markup if caption else None,
-                    )
-                )
-            if caption is not None:
-                return
-        if not text.strip():
-            return
-        pieces = split_text(text)
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            await self._call(lambda p=piece, m=(markup if last else None): bot.send_message(chat_id, p, reply_markup=m))
 
     async def _sync_commands(self, chat_id: int, handled: Handled) -> None:
         """Show this chat the commands its role may use, once per chat and role in this process."""
@@ -760,6 +775,11 @@ class TelegramChannel:
             return
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(chat.id, T.INTERNAL_ERROR)
+
+
+def _only_notes(replies: Sequence[Reply]) -> bool:
+    """Every reply is a passing note on a tapped button (shown on the button, no message)."""
+    return bool(replies) and all(r.notice for r in replies)
 
 
 def _update_ref(update: Update) -> str:

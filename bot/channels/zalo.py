@@ -41,9 +41,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
+from bot.channels.answering import Answerer
 from bot.channels.ordering import PerChatOrder
 from bot.channels.outlet import Capabilities, RecipientGone, Rejected, RetryLater, Throttled, with_reply_word
 from bot.channels.sender import OutboxSender
@@ -54,7 +54,7 @@ from bot.handlers.router import Handled, Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
-from bot.services import inbox, outbox
+from bot.services import inbox
 from bot.services.deps import Deps
 
 from .media import MediaStore, add_media_route, media_url
@@ -375,18 +375,6 @@ def pack_texts(texts: Iterable[str], limit: int = MAX_TEXT) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One outbound message of an answer, as queued in the outbox."""
-
-    text: str
-    attachment: Attachment | None = None  # a picture (sent by URL; files in answers are links in the text)
-
-    @property
-    def kind(self) -> str:
-        return outbox.kind_of(self.attachment)
-
-
 # --- the outlet: every message, answer or not, sent by the one outbox sender -------------------------------------
 @dataclass(frozen=True)
 class _Piece:
@@ -518,6 +506,7 @@ class ZaloChannel:
         self._order = PerChatOrder(max_concurrent)
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps)
+        self._answerer = Answerer(router, deps, self.sender, key)
         self._stopping = False
         self._running = False
 
@@ -745,62 +734,25 @@ class ZaloChannel:
             log.exception("zalo: could not queue the answer to a %s message", inbound.kind.value)
 
     async def _answer(self, inbound: Inbound) -> None:
-        """Handle one message, queue its answer in the same transaction, then send the answer at once by the
-        sender's direct path (what cannot go now, the sender's loop sends later)."""
-        queued: list[int] = []
-        delivered: Handled | None = None
-
-        async def deliver(session: AsyncSession, handled: Handled) -> None:
-            nonlocal queued, delivered
-            queued = await self._enqueue(session, inbound.chat_ref, handled.replies)
-            await inbox.done(session, self.key, inbound.message_id)  # answered in the same transaction
-            delivered = handled
-
-        async def apologise(session: AsyncSession, replies: Sequence[Reply]) -> list[int]:
-            await inbox.done(session, self.key, inbound.message_id)
-            return await self._enqueue(session, inbound.chat_ref, replies) if replies else []
-
-        handled = await self.router.handle(inbound, deliver)
-        if handled.duplicate:
+        """Handle one message and queue its answer in the same transaction, then send it at once (answering.py)."""
+        answered = await self._answerer.answer(inbound, inbound.message_id, self._messages)
+        if answered.handled.duplicate:
             self.stats["duplicates"] += 1
-            await self.deps.store.transact(lambda session: apologise(session, ()), "a zalo redelivery")
-            return
-        if handled is not delivered:  # handling failed and was rolled back, answer and all: the apology alone
-            replies = handled.replies
-            queued = await self.deps.store.transact(lambda session: apologise(session, replies), "a zalo apology")
-        self.stats["queued"] += len(queued)
-        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(queued))
-        if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
-            self.wake()
-        if queued:
-            await self.sender.send_now(self.key, queued)
+        self.stats["queued"] += len(answered.queued)
+        log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(answered.queued))
 
-    async def _enqueue(self, session: AsyncSession, chat_ref: str, replies: Sequence[Reply]) -> list[int]:
-        """Queue the answer's messages; their outbox ids."""
-        ids: list[int] = []
-        now = self.deps.clock.now()
-        for message in self.outgoing(replies):
-            item = await outbox.enqueue(
-                session,
-                self.key,
-                chat_ref,
-                now,
-                text=message.text,
-                payload={outbox.ANSWER: True},  # may use the quota kept for answers
-                attachment=message.attachment,
-            )
-            if item is not None and item.id is not None:
-                ids.append(item.id)
-        return ids
+    def _messages(self, handled: Handled) -> list[OutMessage]:
+        return self.outgoing(handled.replies)
 
-    def outgoing(self, replies: Sequence[Reply]) -> list[Outgoing]:
-        """The router's replies as Zalo messages: texts packed into as few messages as fit, pictures by URL."""
+    def outgoing(self, replies: Sequence[Reply]) -> list[OutMessage]:
+        """The router's replies as Zalo messages (answers): texts packed into as few messages as fit, pictures by
+        URL, files as links."""
         base = self.settings.public_base_url
-        out: list[Outgoing] = []
+        out: list[OutMessage] = []
         texts: list[str] = []
 
         def flush() -> None:
-            out.extend(Outgoing(text) for text in pack_texts(texts))
+            out.extend(OutMessage(text, answer=True) for text in pack_texts(texts))
             texts.clear()
 
         for reply in replies:
@@ -810,7 +762,7 @@ class ZaloChannel:
                     flush()
                     parts = split_text(text)
                     caption = parts[0] if parts else ""
-                    out.append(Outgoing(caption, Attachment(reply.image, picture=True)))
+                    out.append(OutMessage(caption, attachment=Attachment(reply.image, picture=True), answer=True))
                     texts.extend(parts[1:])
                 else:
                     texts.append(

@@ -109,3 +109,11 @@ class OutMessage:
     attachment: Attachment | None = None
     answer: bool = False  # answers what a member typed: may use the part of a monthly quota kept for answers
     lost_attachment: bool = False  # it carried a picture or file that is no longer kept (the channel says so)
+    # A prompt answered through the outbox keeps what a channel with buttons shows: the options' labels in order
+    # (a button's payload is `token` and the position, as for a live prompt), the positions ticked in a
+    # multi-select, the persistent menu, and the message it takes the place of (edited where the channel can).
+    options: tuple[str, ...] = ()
+    ticked: tuple[int, ...] = ()
+    token: str | None = None
+    menu: tuple[str, ...] = ()
+    replaces: str | None = None  # the channel's id of the message this one updates in place

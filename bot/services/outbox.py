@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import case, delete, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +30,7 @@ MAX_ATTEMPTS = 8
 ACK = "ack_token"  # a broadcast recipient's token ("Đã nhận")
 ANSWER = "answer"  # answers what a member typed (may use the part of a quota kept for answers)
 PIECES_SENT = "pieces_sent"  # how many pieces of a message split by its channel already reached the chat
+PROMPT = "prompt"  # an answer's options, ticks, token, menu and the message it replaces (OutMessage's fields)
 TEXT, PHOTO, DOCUMENT = "text", "photo", "document"  # a row's kind
 FILE_RETENTION = timedelta(days=2)  # a file no pending message carries is kept this long, then pruned
 
@@ -126,6 +127,79 @@ async def enqueue_many(
     return ids
 
 
+async def enqueue_answer(
+    session: AsyncSession, channel: str, chat_ref: str, now: datetime, messages: Sequence[OutMessage]
+) -> list[int]:
+    """Queue an answer's messages, in order, in one INSERT (and one per picture or file); their ids, ascending.
+
+    An answer's rows are never keyed: the message that asked for it is deduplicated before it is answered."""
+    rows: list[dict[str, Any]] = []
+    for message in messages:
+        attachment = message.attachment
+        rows.append(
+            {
+                "channel": channel,
+                "chat_ref": chat_ref,
+                "kind": kind_of(attachment),
+                "file_id": await store_file(session, attachment, now) if attachment is not None else None,
+                "text": message.text,
+                "payload": payload_of(message),
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return []
+    stmt = insert(OutboxItem).values(rows).returning(col(OutboxItem.id))
+    ids = sorted((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    session.info[QUEUED] = True
+    return ids
+
+
+def payload_of(message: OutMessage) -> dict[str, Any]:
+    """What a row keeps of a neutral message besides its text and file (read back by `message_of`)."""
+    payload: dict[str, Any] = {}
+    if message.ack:
+        payload[ACK] = message.ack
+    if message.answer:
+        payload[ANSWER] = True
+    prompt = {
+        name: value
+        for name, value in (
+            ("options", list(message.options)),
+            ("ticked", list(message.ticked)),
+            ("token", message.token),
+            ("menu", list(message.menu)),
+            ("replaces", message.replaces),
+        )
+        if value
+    }
+    if prompt:
+        payload[PROMPT] = prompt
+    return payload
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _prompt_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    prompt = payload.get(PROMPT)
+    if not isinstance(prompt, dict):
+        return {}
+    ticked = prompt.get("ticked")
+    token, replaces = prompt.get("token"), prompt.get("replaces")
+    return {
+        "options": _strings(prompt.get("options")),
+        "ticked": tuple(i for i in ticked if isinstance(i, int)) if isinstance(ticked, list) else (),
+        "token": token if isinstance(token, str) else None,
+        "menu": _strings(prompt.get("menu")),
+        "replaces": replaces if isinstance(replaces, str) else None,
+    }
+
+
 def kind_of(attachment: Attachment | None) -> str:
     if attachment is None:
         return TEXT
@@ -157,6 +231,7 @@ async def message_of(session: AsyncSession, item: OutboxItem) -> OutMessage:
         attachment=attachment,
         answer=bool(payload.get(ANSWER)),
         lost_attachment=item.kind != TEXT and attachment is None,
+        **_prompt_fields(payload),
     )
 
 

@@ -405,7 +405,7 @@ async def test_pictures_go_by_an_expiring_link_and_files_as_a_link_in_text(deps,
             Reply("Báo cáo tháng", document=("bao-cao.xlsx", b"PK\x03\x04data")),
         ]
         messages = zalo.channel.outgoing(replies)
-        assert [m.kind for m in messages] == ["photo", "text"]
+        assert [outbox.kind_of(m.attachment) for m in messages] == ["photo", "text"]
         async with deps.store.session() as s:
             for m in messages:
                 await outbox.enqueue(s, "zalo", USER, clock.now(), text=m.text, attachment=m.attachment)
@@ -429,7 +429,7 @@ async def test_pictures_go_by_an_expiring_link_and_files_as_a_link_in_text(deps,
 async def test_without_a_public_address_pictures_and_files_become_a_short_note(deps, monkeypatch):
     async with running(deps, monkeypatch) as zalo:
         messages = zalo.channel.outgoing([Reply("Biểu đồ", image=PNG), Reply("", document=("a.csv", b"x"))])
-    assert [m.kind for m in messages] == ["text"]
+    assert [outbox.kind_of(m.attachment) for m in messages] == ["text"]
     assert T.ZALO_PICTURE_NO_PUBLIC_URL in messages[0].text
     assert T.ZALO_FILE_NO_PUBLIC_URL.format(name="a.csv") in messages[0].text
 

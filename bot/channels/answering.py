@@ -1,0 +1,90 @@
+"""How a channel answers one stored update: handle it, queue the answer in the same transaction, send it at once.
+
+Every channel answers the same way, so that a kill, a restart, a refused send or a timeout never leaves a member
+without an answer:
+
+1. the update is already in the inbox (the channel stored it before acknowledging it to the platform);
+2. the router handles it, and in the router's own transaction the answer's messages are written to the outbox and
+   the update leaves the inbox: either both happened or neither did (then the update is handled again, from the
+   inbox, at the next start);
+3. the messages are sent at once by the sender's direct path (`OutboxSender.send_now`: the same rules, the same
+   failure vocabulary and retries as every other outbox message); what cannot go now, the sender's loop sends
+   later, in order.
+
+A redelivery the router recognises only leaves the inbox; a failed handling (rolled back) is answered with its
+apology, queued and sent the same way, and so is an answer the platform refuses for good (a message it will never
+accept): the member is told something went wrong rather than left waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts as T
+from bot.channels.sender import OutboxSender, Outcome
+from bot.core.messages import Inbound, OutMessage
+from bot.handlers.router import Handled, Router
+from bot.services import inbox, outbox
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[Handled], Sequence[OutMessage]]  # the channel's messages for what the router answered
+
+
+@dataclass
+class Answered:
+    handled: Handled
+    queued: list[int] = field(default_factory=list)  # the answer's outbox rows
+    sent: int = 0  # of them, sent at once
+
+
+class Answerer:
+    """Answers one bot's stored updates (see the module's docstring)."""
+
+    def __init__(self, router: Router, deps: Deps, sender: OutboxSender, key: str) -> None:
+        self.router = router
+        self.deps = deps
+        self.sender = sender
+        self.key = key
+
+    async def answer(self, inbound: Inbound, inbox_ref: str, render: Render) -> Answered:
+        queued: list[int] = []
+        delivered: Handled | None = None
+
+        async def deliver(session: AsyncSession, handled: Handled) -> None:
+            nonlocal queued, delivered
+            queued = await self._queue(session, inbound.chat_ref, render(handled))
+            await inbox.done(session, self.key, inbox_ref)  # answered in the same transaction
+            delivered = handled
+
+        async def settle(session: AsyncSession, messages: Sequence[OutMessage]) -> list[int]:
+            await inbox.done(session, self.key, inbox_ref)
+            return await self._queue(session, inbound.chat_ref, messages)
+
+        handled = await self.router.handle(inbound, deliver)
+        if handled.duplicate:
+            await self.deps.store.transact(lambda session: settle(session, ()), "a redelivered update")
+            return Answered(handled)
+        if handled is not delivered:  # handling failed and was rolled back, answer and all: the apology alone
+            apology = render(handled)
+            queued = await self.deps.store.transact(lambda session: settle(session, apology), "an apology")
+        if handled.queued:  # a notice for someone else (a flagged visit, an assignment)
+            self.sender.wake()
+        outcomes = await self.sender.send_now(self.key, queued) if queued else []
+        if Outcome.FAILED in outcomes:  # the platform refused the answer for good: the member is not left waiting
+            log.warning("%s refused an answer; an apology is sent instead", self.key)
+            apology = await self.deps.store.transact(
+                lambda session: self._queue(session, inbound.chat_ref, [OutMessage(T.INTERNAL_ERROR, answer=True)]),
+                "an apology",
+            )
+            queued += apology
+            outcomes += await self.sender.send_now(self.key, apology)
+        return Answered(handled, queued, outcomes.count(Outcome.SENT))
+
+    async def _queue(self, session: AsyncSession, chat_ref: str, messages: Sequence[OutMessage]) -> list[int]:
+        return await outbox.enqueue_answer(session, self.key, chat_ref, self.deps.clock.now(), messages)
