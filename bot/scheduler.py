@@ -13,18 +13,22 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.services import dedup, household_import, invites, reminders
+from bot.services import dedup, household_import, inbox, invites, outbox, reminders
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
 
 async def prune_processed_messages(deps: Deps) -> int:
-    """Forget message ids older than the retention window (channels redeliver within minutes, not days)."""
+    """Forget message ids and answered updates older than the retention window (channels redeliver within
+    minutes, not days), and the outbox's pictures and files no pending message carries."""
+    now = deps.clock.now()
     async with deps.store.session() as session:
-        removed = await dedup.prune(session, deps.clock.now() - dedup.RETENTION)
-    log.info("pruned %d processed message ids", removed)
-    return removed
+        removed = await dedup.prune(session, now - dedup.RETENTION)
+        updates = await inbox.prune(session, now - inbox.RETENTION)
+        files = await outbox.prune_files(session, now)
+    log.info("pruned %d processed message ids, %d answered updates, %d outbox files", removed, updates, files)
+    return removed + updates
 
 
 async def prune_join_attempts(deps: Deps) -> int:

@@ -5,13 +5,13 @@ without an answer:
 
 1. the update is already in the inbox (the channel stored it before acknowledging it to the platform);
 2. the router handles it, and in the router's own transaction the answer's messages are written to the outbox and
-   the update leaves the inbox: either both happened or neither did (then the update is handled again, from the
-   inbox, at the next start);
+   the update is marked answered (the router's record that it was handled): either both happened or neither did
+   (then the update is handled again, from the inbox, at the next start);
 3. the messages are sent at once by the sender's direct path (`OutboxSender.send_now`: the same rules, the same
    failure vocabulary and retries as every other outbox message); what cannot go now, the sender's loop sends
    later, in order.
 
-A redelivery the router recognises only leaves the inbox; a failed handling (rolled back) is answered with its
+An update found answered already is a duplicate and gets nothing; a failed handling (rolled back) is answered with its
 apology, queued and sent the same way, and so is an answer the platform refuses for good (a message it will never
 accept): the member is told something went wrong rather than left waiting.
 """
@@ -59,16 +59,17 @@ class Answerer:
         async def deliver(session: AsyncSession, handled: Handled) -> None:
             nonlocal queued, delivered
             queued = await self._queue(session, inbound.chat_ref, render(handled))
-            await inbox.done(session, self.key, inbox_ref)  # answered in the same transaction
             delivered = handled
 
+        async def record(session: AsyncSession) -> bool:  # answered in the same transaction, or a duplicate
+            return await inbox.answered(session, self.key, inbox_ref, self.deps.clock.now())
+
         async def settle(session: AsyncSession, messages: Sequence[OutMessage]) -> list[int]:
-            await inbox.done(session, self.key, inbox_ref)
+            await record(session)
             return await self._queue(session, inbound.chat_ref, messages)
 
-        handled = await self.router.handle(inbound, deliver)
-        if handled.duplicate:
-            await self.deps.store.transact(lambda session: settle(session, ()), "a redelivered update")
+        handled = await self.router.handle(inbound, deliver, record)
+        if handled.duplicate:  # answered by another process, or before a restart
             return Answered(handled)
         if handled is not delivered:  # handling failed and was rolled back, answer and all: the apology alone
             apology = render(handled)

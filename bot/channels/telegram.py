@@ -620,7 +620,9 @@ class TelegramChannel:
                 answered = await self._on_message(update.message, ref)
         finally:
             if not answered:  # not for the router (a group, a service message), or it failed before the router
-                await self.deps.store.transact(lambda session: inbox.done(session, self.key, ref), "a telegram update")
+                await self.deps.store.transact(
+                    lambda session: inbox.answered(session, self.key, ref, self.deps.clock.now()), "a telegram update"
+                )
 
     async def _on_message(self, message: Message, ref: str) -> bool:
         user = message.from_user

@@ -166,6 +166,12 @@ class FlowEngine:
         return state
 
     @staticmethod
+    def known(session: AsyncSession, inbound: Inbound, state: Conversation | None) -> None:
+        """Remember the chat's state, read by another query of this unit of work (None: it has none)."""
+        if state is None:
+            session.info.setdefault(_ABSENT, set()).add((inbound.channel, inbound.user_ref))
+
+    @staticmethod
     async def cancel(session: AsyncSession, inbound: Inbound) -> bool:
         state = await FlowEngine.load(session, inbound)
         if state is None:

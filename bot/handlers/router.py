@@ -52,6 +52,7 @@ class Handled:
 
 
 Deliver = Callable[[AsyncSession, Handled], Awaitable[None]]
+Record = Callable[[AsyncSession], Awaitable[bool]]  # records a message as handled; False: it was already
 
 
 def build_commands() -> CommandTable:
@@ -102,7 +103,7 @@ class Router:
         self.deps = deps
         self.commands = commands or build_commands()
 
-    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Handled:
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None, record: Record | None = None) -> Handled:
         """Everything the bot answers to one message. Never raises: a failure becomes an apology.
 
         `deliver`, when given, stores the replies (e.g. in the outbox) in the same transaction as the message's
@@ -115,7 +116,8 @@ class Router:
         lock of the whole database, so recording it first would hold that lock while the message is read and
         answered (a commune overview reads for a while), and other chats' messages would wait behind it. A unit of
         work that failed only because SQLite stayed busy runs again (Store.transact): it was rolled back, so none
-        of it happened.
+        of it happened. `record`, when given, is that record instead of the router's own (a channel whose inbox
+        already keeps every update it received marks the update answered).
         """
         inbound = _cleaned(inbound)
 
@@ -127,7 +129,12 @@ class Router:
                 handled = replace(handled, queued=True)
             if deliver is not None:
                 await deliver(session, handled)
-            if not await dedup.first_time(session, inbound.channel, inbound.message_id, self.deps.clock.now()):
+            first = (
+                await record(session)
+                if record is not None
+                else await dedup.first_time(session, inbound.channel, inbound.message_id, self.deps.clock.now())
+            )
+            if not first:
                 await session.rollback()  # another process handled a redelivery of it meanwhile: undo this copy
                 return Handled(duplicate=True)
             return handled
@@ -135,9 +142,11 @@ class Router:
         try:
             return await self.deps.store.transact(unit, "a message")
         except Exception as exc:
+            duplicate = False
             try:  # a redelivery handled meanwhile by another process can make this copy fail (a unique key)
-                async with self.deps.store.session() as session:
-                    duplicate = await dedup.seen(session, inbound.channel, inbound.message_id)
+                if record is None:
+                    async with self.deps.store.session() as session:
+                        duplicate = await dedup.seen(session, inbound.channel, inbound.message_id)
             except Exception:
                 duplicate = False
             if duplicate:
@@ -151,9 +160,10 @@ class Router:
         if len(inbound.text) > MAX_MESSAGE_CHARS:  # nothing is read, so a flow in progress keeps its step
             return Handled([Reply(T.MESSAGE_TOO_LONG.format(length=len(inbound.text), limit=MAX_MESSAGE_CHARS))])
         inbound = _normalised(inbound)
-        member = await members.by_identity(session, inbound.channel, inbound.user_ref)
+        member, state = await members.by_identity_with_flow(session, inbound.channel, inbound.user_ref)
         if member is None:
             return await self._stranger(session, inbound)
+        ENGINE.known(session, inbound, state)
         ctx = Ctx(self.deps, session, inbound, member, now)
         return Handled(await self._member(ctx), role=Role(member.role))
 

@@ -1,18 +1,20 @@
-"""The inbox: what a channel received, kept from the moment it arrives until it is answered.
+"""The inbox: what a channel received, kept from the moment it arrives until it is answered, and a while after.
 
 A channel stores each update (`keep_all`) before it tells the platform the update arrived (the webhook's 200, the
-offset of the next getUpdates), and removes it (`done`) in the transaction that answers it, or right after. A bot
-killed in between finds the update at its next start (`waiting`) and answers it then; the router's de-duplication
-makes a second handling of one already answered a no-op. An update that is still unanswered after MAX_REPLAYS
-starts (it makes the bot fail each time) is dropped, with its id logged, so it cannot block a chat for ever.
-Bodies hold what users typed: they are never logged.
+offset of the next getUpdates). The transaction that answers it marks it answered (`answered`): its body is
+emptied and the row stays for RETENTION as the record that it was handled, so a redelivery (`keep_all` finds the
+row) or a second process replaying it (`answered` finds it answered) does nothing; the router takes that mark as
+its de-duplication of the message. A bot killed in between finds the update at its next start (`waiting`) and
+answers it then. An update that is still unanswered after MAX_REPLAYS starts (it makes the bot fail each time) is
+dropped, with its id logged, so it cannot block a chat for ever. Bodies hold what users typed: they are never
+logged, and they go once the update is answered.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -23,6 +25,7 @@ from bot.store.db import Store, dialect_insert
 from bot.store.models import InboxItem
 
 MAX_REPLAYS = 3
+RETENTION = timedelta(days=7)  # as long as the router's record of handled messages
 log = logging.getLogger(__name__)
 
 
@@ -47,22 +50,41 @@ async def keep_all(
     return {ref for (ref,) in await store.returning(stmt, f"the {channel} inbox")}
 
 
-async def done(session: AsyncSession, channel: str, update_ref: str) -> None:
-    """The update is answered: forget it."""
-    stmt = delete(InboxItem).where(col(InboxItem.channel) == channel, col(InboxItem.update_ref) == update_ref[:80])
-    await session.exec(stmt)  # type: ignore[call-overload]
+async def answered(session: AsyncSession, channel: str, update_ref: str, now: datetime) -> bool:
+    """Mark the update answered (in the transaction that answers it); False when it already was (another process
+    or an earlier run answered it: this handling is a duplicate). On PostgreSQL a second transaction marking the
+    same row waits for the first, then finds it answered."""
+    stmt = (
+        update(InboxItem)
+        .where(
+            col(InboxItem.channel) == channel,
+            col(InboxItem.update_ref) == update_ref[:80],
+            col(InboxItem.answered_at).is_(None),
+        )
+        .values(answered_at=now, body={})
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+async def prune(session: AsyncSession, older_than: datetime) -> int:
+    """Forget answered updates older than the retention window (platforms redeliver within minutes, not days)."""
+    stmt = delete(InboxItem).where(col(InboxItem.answered_at) < older_than)
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
 
 
 async def waiting(session: AsyncSession, channel: str) -> Sequence[InboxItem]:
     """The updates of `channel` left unanswered by an earlier run, oldest first; each is counted as replayed once
     more, and those replayed MAX_REPLAYS times already are dropped instead."""
-    stale = select(InboxItem.id).where(InboxItem.channel == channel, InboxItem.replays >= MAX_REPLAYS)
+    unanswered = (col(InboxItem.channel) == channel, col(InboxItem.answered_at).is_(None))
+    stale = select(InboxItem.id).where(*unanswered, InboxItem.replays >= MAX_REPLAYS)
     for item_id in (await session.exec(stale)).all():
         log.error("inbox row %s of %s was never answered after %d starts; dropped", item_id, channel, MAX_REPLAYS)
     await session.exec(  # type: ignore[call-overload]
-        delete(InboxItem).where(col(InboxItem.channel) == channel, col(InboxItem.replays) >= MAX_REPLAYS)
+        delete(InboxItem).where(*unanswered, col(InboxItem.replays) >= MAX_REPLAYS)
     )
-    rows = (await session.exec(select(InboxItem).where(InboxItem.channel == channel).order_by(col(InboxItem.id)))).all()
+    rows = (await session.exec(select(InboxItem).where(*unanswered).order_by(col(InboxItem.id)))).all()
     if rows:
         await session.exec(  # type: ignore[call-overload]
             update(InboxItem).where(col(InboxItem.id).in_([r.id for r in rows])).values(replays=InboxItem.replays + 1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import and_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.models import ChannelIdentity, Member
+from bot.store.models import ChannelIdentity, Conversation, Member
 
 
 async def by_identity(session: AsyncSession, channel: str, user_ref: str) -> Member | None:
@@ -17,6 +18,24 @@ async def by_identity(session: AsyncSession, channel: str, user_ref: str) -> Mem
         .where(ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref, Member.active)
     )
     return (await session.exec(stmt)).first()
+
+
+async def by_identity_with_flow(
+    session: AsyncSession, channel: str, user_ref: str
+) -> tuple[Member | None, Conversation | None]:
+    """The active member behind a channel identity and the chat's unfinished flow state, in one query: every
+    message asks for both. The state is then in the session (a later `session.get` costs no query)."""
+    stmt = (
+        select(Member, Conversation)
+        .join(ChannelIdentity, ChannelIdentity.member_id == Member.id)  # type: ignore[arg-type]
+        .outerjoin(
+            Conversation,
+            and_(Conversation.channel == ChannelIdentity.channel, Conversation.user_ref == ChannelIdentity.user_ref),
+        )
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref, Member.active)
+    )
+    row = (await session.exec(stmt)).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 async def link_identity(

@@ -253,7 +253,8 @@ class ProcessedMessage(SQLModel, table=True):
 
 class InboxItem(SQLModel, table=True):
     """An update a channel received, stored before the platform is told it arrived (the webhook's 200, the next
-    getUpdates offset) and removed once it is answered: a bot killed in between answers it when it starts again."""
+    getUpdates offset): a bot killed before answering it answers it when it starts again. Once answered, its body
+    is emptied and the row stays a while as the record that it was handled (a redelivery is then ignored)."""
 
     __tablename__ = "inbox"
     __table_args__ = (UniqueConstraint("channel", "update_ref"),)
@@ -264,6 +265,7 @@ class InboxItem(SQLModel, table=True):
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     received_at: datetime = _utc()
     replays: int = 0  # how many starts found it unanswered
+    answered_at: datetime | None = _utc(default=None)
 
 
 class JoinAttempt(SQLModel, table=True):

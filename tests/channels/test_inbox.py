@@ -9,15 +9,18 @@ the update was fetched and confirmed to Telegram (the next getUpdates) and never
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot import texts as T
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.core.clock import FixedClock
 from bot.handlers.router import Deliver, Handled, Router
+from bot.scheduler import prune_processed_messages
 from bot.services import inbox, outbox
 from bot.services.deps import Deps
 from bot.store.models import InboxItem, OutboxItem
@@ -33,7 +36,7 @@ class StuckRouter(Router):
         super().__init__(deps)
         self.entered = asyncio.Event()
 
-    async def handle(self, inbound: Any, deliver: Deliver | None = None) -> Handled:
+    async def handle(self, inbound: Any, deliver: Deliver | None = None, record: Any = None) -> Handled:
         self.entered.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
@@ -41,7 +44,8 @@ class StuckRouter(Router):
 
 async def stored(deps: Deps) -> int:
     async with deps.store.session() as s:
-        return int((await s.exec(select(func.count()).select_from(InboxItem))).one())
+        unanswered = col(InboxItem.answered_at).is_(None)
+        return int((await s.exec(select(func.count()).select_from(InboxItem).where(unanswered))).one())
 
 
 async def test_a_zalo_message_acknowledged_before_a_kill_is_answered_after_the_restart(deps, monkeypatch):
@@ -132,10 +136,30 @@ async def test_an_update_that_fails_at_every_start_is_dropped_after_three(deps: 
     assert await inbox.keep_all(deps.store, "zalo", [("m1", body), ("m2", body)], deps.clock.now()) == {"m1", "m2"}
     assert await inbox.keep_all(deps.store, "zalo", [("m1", body)], deps.clock.now()) == set()  # a redelivery
     async with deps.store.session() as s:
-        await inbox.done(s, "zalo", "m2")  # answered: not replayed
+        assert await inbox.answered(s, "zalo", "m2", deps.clock.now())  # answered: not replayed
     for _ in range(inbox.MAX_REPLAYS):
         async with deps.store.session() as s:
             assert [r.update_ref for r in await inbox.waiting(s, "zalo")] == ["m1"]
     async with deps.store.session() as s:
         assert await inbox.waiting(s, "zalo") == []
     assert "never answered" in caplog.text and "Bí Mật" not in caplog.text and "0912345678" not in caplog.text
+
+
+async def test_an_answered_update_is_kept_without_its_body_as_the_record_that_it_was_handled(
+    deps: Deps, clock: FixedClock
+) -> None:
+    body = {"text": "Nguyễn Thị Bí Mật 0912345678"}
+    assert await inbox.keep_all(deps.store, "zalo", [("m1", body)], clock.now()) == {"m1"}
+    async with deps.store.session() as s:
+        assert await inbox.answered(s, "zalo", "m1", clock.now())
+        assert not await inbox.answered(s, "zalo", "m1", clock.now())  # a second handling is a duplicate
+    assert await inbox.keep_all(deps.store, "zalo", [("m1", body)], clock.now()) == set()  # a late redelivery
+    async with deps.store.session() as s:
+        [row] = (await s.exec(select(InboxItem))).all()
+        assert row.body == {} and row.answered_at is not None
+        assert await inbox.waiting(s, "zalo") == []
+    clock.advance(inbox.RETENTION + timedelta(minutes=1))
+    assert await inbox.keep_all(deps.store, "zalo", [("m2", body)], clock.now()) == {"m2"}
+    assert await prune_processed_messages(deps) == 1  # the answered one; the waiting one stays
+    async with deps.store.session() as s:
+        assert [r.update_ref for r in (await s.exec(select(InboxItem))).all()] == ["m2"]

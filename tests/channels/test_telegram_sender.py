@@ -29,7 +29,7 @@ from bot.channels.telegram import MAX_TEXT, TelegramChannel, TelegramOutlet, cha
 from bot.core.clock import FixedClock
 from bot.core.messages import Attachment, Inbound, InboundKind
 from bot.core.roles import Role
-from bot.handlers.router import Deliver, Handled, Router
+from bot.handlers.router import Deliver, Handled, Record, Router
 from bot.services import notify, outbox
 from bot.services.deps import Deps
 from bot.services.outbox import PIECES_SENT
@@ -391,9 +391,9 @@ class RecordingRouter(Router):
         super().__init__(deps)
         self.seen: list[Inbound] = []
 
-    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> Handled:
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None, record: Record | None = None) -> Handled:
         self.seen.append(inbound)
-        return await super().handle(inbound, deliver)
+        return await super().handle(inbound, deliver, record)
 
 
 @asynccontextmanager

@@ -27,6 +27,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.faults import Faults
+
 DEFAULT_TOKEN = "123456789:AAEfakeTokenForTestsOnly_abcdefghij"
 _JSON_PARAMS = {
     "reply_markup",
@@ -120,6 +122,7 @@ class FakeTelegram:
     max_per_second: int | None = None  # like Telegram's broadcast limit: more sends in any 1 s window get a 429
     rate_limited: int = 0  # sends refused with 429 by `max_per_second`
     now: Callable[[], float] = time.perf_counter  # the time recorded in Call.at and Sent.at
+    faults: Faults | None = None  # random failures of sends and edits (tests/fakes/faults.py)
 
     def __post_init__(self) -> None:
         self._pending: list[QueuedUpdate] = []
@@ -413,6 +416,13 @@ class FakeTelegram:
         if method.startswith("send") and self._over_rate():
             self.rate_limited += 1
             return _error(429, "Too Many Requests: retry after 1", 1)
+        fault = self.faults.pick() if self.faults is not None and method.startswith(("send", "edit")) else None
+        if fault == "429":
+            return _error(429, "Too Many Requests: retry after 1", 1)
+        if fault == "500":
+            return _error(500, "Internal Server Error")
+        if fault == "lost":
+            return _dropped(request)
         handler = getattr(self, f"_api_{method.lower()}", None)
         if handler is None:
             self.unknown_methods.append(method)
@@ -421,6 +431,10 @@ class FakeTelegram:
             result = await handler(params)
         except _ApiError as exc:
             return _error(exc.code, exc.description, exc.retry_after)
+        if fault == "late":
+            assert self.faults is not None
+            self.faults.late[str(params.get("chat_id"))] += 1
+            return _dropped(request)
         return web.json_response({"ok": True, "result": result})
 
     def _over_rate(self) -> bool:
@@ -600,6 +614,13 @@ class _ApiError(Exception):
         self.code = code
         self.description = description
         self.retry_after = retry_after
+
+
+def _dropped(request: web.Request) -> web.Response:
+    """The connection drops without an answer (the client sees a network error, as after a timeout)."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)
 
 
 def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:

@@ -13,6 +13,7 @@ The module also builds update payloads as Zalo sends them, in both envelopes, fo
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import json
 import secrets
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.faults import Faults
 
 DEFAULT_TOKEN = "1459232241454765289:FakeZaloTokenForTestsOnly_abcdefghijk"
 MAX_TEXT = 2000
@@ -121,6 +124,7 @@ def _error(status: int, error_code: int, description: str) -> web.Response:
     return web.json_response({"ok": False, "error_code": error_code, "description": description}, status=status)
 
 
+_REQUEST: contextvars.ContextVar[web.Request] = contextvars.ContextVar("request")  # the call being answered
 FAILURES = {
     429: (429, 429, "Quota exceeded"),
     500: (500, 500, "Internal server error"),
@@ -137,6 +141,7 @@ class FakeZalo:
         self.calls: list[Call] = []
         self.sent: list[Sent] = []
         self.blocked: set[str] = set()
+        self.faults: Faults | None = None  # random failures of sends (tests/fakes/faults.py)
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self.idle_polls = 0
@@ -238,6 +243,7 @@ class FakeZalo:
         if params is None:
             return _error(400, 400, "Bad request")
         self.calls.append(Call(method, params, time.perf_counter()))
+        _REQUEST.set(request)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _error(404, 404, "Not found")
@@ -306,13 +312,30 @@ class FakeZalo:
             return _error(400, 400, "Bad request: chat_id")
         if self._failures:
             return _error(*FAILURES[self._failures.pop(0)])
+        fault = self.faults.pick() if self.faults is not None else None
+        if fault in FAILURES:
+            return _error(*FAILURES[int(fault)])
+        if fault == "lost":
+            return _dropped()
         if chat_id in self.blocked:
             return _error(403, 403, "Forbidden: the user has blocked the bot")
         message_id = new_message_id()
         async with self._changed:
             self.sent.append(Sent(method, chat_id, text, photo, message_id, time.perf_counter()))
             self._changed.notify_all()
+        if fault == "late":
+            assert self.faults is not None
+            self.faults.late[chat_id] += 1
+            return _dropped()
         return _ok({"message_id": message_id, "date": int(time.time() * 1000)})
+
+
+def _dropped() -> web.Response:
+    """The connection drops without an answer (the client sees a network error, as after a timeout)."""
+    request = _REQUEST.get()
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)
 
 
 async def _params(request: web.Request) -> dict[str, Any] | None:
