@@ -286,7 +286,7 @@ async def telegram_bot(url: str, config: Config, warmup: int) -> AsyncIterator[R
     """The real TelegramChannel (long polling) with a member who joined and logged one visit, then `warmup` more."""
     deps = Deps(config=config, store=Store(url), clock=SystemClock())
     sql = watch_sql(deps.store)
-    tg = FakeTelegram()
+    tg = FakeTelegram(first_update_id=secrets.randbelow(10**9) + 1)  # each round's fake: ids the bot has not seen
     await tg.start()
     channel: TelegramChannel | None = None
     try:

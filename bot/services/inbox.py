@@ -25,7 +25,9 @@ from bot.store.db import Store, dialect_insert
 from bot.store.models import InboxItem
 
 MAX_REPLAYS = 3
-RETENTION = timedelta(days=7)  # as long as the router's record of handled messages
+# Telegram keeps an unconfirmed update for 24 hours and Zalo retries a webhook for minutes; an idle Telegram bot's
+# next update id is chosen at random after a week, so a kept id must be gone by then.
+RETENTION = timedelta(days=2)
 log = logging.getLogger(__name__)
 
 

@@ -123,10 +123,11 @@ class FakeTelegram:
     rate_limited: int = 0  # sends refused with 429 by `max_per_second`
     now: Callable[[], float] = time.perf_counter  # the time recorded in Call.at and Sent.at
     faults: Faults | None = None  # random failures of sends and edits (tests/fakes/faults.py)
+    first_update_id: int = 1  # Telegram's ids go on rising for a bot; a second fake for one database starts higher
 
     def __post_init__(self) -> None:
         self._pending: list[QueuedUpdate] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(self.first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
