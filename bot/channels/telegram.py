@@ -79,6 +79,7 @@ AUTH_RETRY = 300.0  # seconds: the token was refused while sending, nothing can 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 _POLL_BACKOFF_CAP = 30.0  # seconds between two failed getUpdates at most
 _UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I)
+_GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})  # chats the router sees as groups (Inbound.group)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -325,7 +326,8 @@ class _OrderedPerChat(BaseUpdateProcessor):
 
 
 class TelegramChannel:
-    """Serves private chats on Telegram, by long polling or a webhook, inside an already running loop."""
+    """Serves private chats and the group commands of groups on Telegram, by long polling or a webhook, inside an
+    already running loop."""
 
     def __init__(
         self,
@@ -548,13 +550,14 @@ class TelegramChannel:
 
     async def _on_message(self, message: Message, done: Deliver) -> None:
         user = message.from_user
-        if message.chat.type != ChatType.PRIVATE or user is None or user.is_bot:
-            return  # only private chats are served; in groups the bot stays silent
+        group = message.chat.type in _GROUPS
+        if (message.chat.type != ChatType.PRIVATE and not group) or user is None or user.is_bot:
+            return  # a channel's posts, or another bot: nothing for the router
         kind = _kind(message)
         if kind is None:
             return  # a service message (nothing the user typed or sent)
         text, file = message.text or "", None
-        if kind is InboundKind.FILE and message.document is not None:
+        if kind is InboundKind.FILE and message.document is not None and not group:  # a group's files stay there
             text = message.caption or ""
             if await self._is_member(user.id):  # a stranger's file is not fetched: they can only join
                 file = await self._download(message.document)
@@ -567,6 +570,7 @@ class TelegramChannel:
             kind=kind,
             display_name=user.full_name,
             file=file,
+            group=group,
         )
         await self._serve(message.chat.id, inbound, done)
 
@@ -600,7 +604,8 @@ class TelegramChannel:
         """A tap: answered, then the tapped prompt loses its buttons unless an answer took its place. A tap that
         only earns a passing note (an outdated button) gets it on the button itself, not as a new message."""
         message = query.message
-        if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
+        group = message is not None and message.chat.type in _GROUPS
+        if message is None or (message.chat.type != ChatType.PRIVATE and not group) or query.data is None:
             await self._answer(query)
             return
         inbound = Inbound(
@@ -611,6 +616,7 @@ class TelegramChannel:
             choice=query.data,
             kind=InboundKind.CHOICE,
             display_name=query.from_user.full_name,
+            group=group,  # refused by the router with a note on the button
         )
         handled = await self.router.handle(inbound, done)
         notes = [r.text for r in handled.replies if r.notice]
@@ -652,6 +658,10 @@ class TelegramChannel:
         if handled.duplicate:
             return
         await self._render(chat_id, handled.replies, None)
+        if handled.private and handled.private_chat:  # to a group message: the sender's own chat with the bot
+            private = chat_id_of(handled.private_chat)
+            if isinstance(private, int):  # a private chat's id is the user's (never a "@channel" name)
+                await self._render(private, handled.private, None)
         await self._after(chat_id, handled)
 
     async def _after(self, chat_id: int, handled: Handled) -> None:
