@@ -1244,3 +1244,16 @@ GROUP_STATUS_NONE = "chưa liên kết"
 GROUP_WRITE_PRIVATELY = "Lệnh /{command} chỉ dùng khi nhắn riêng với bot: hãy mở chat riêng với bot rồi gõ lại nhé."
 GROUP_BUTTON = "Nút này không dùng trong nhóm: hãy nhắn riêng cho bot."
 GROUP_RECIPIENT = "Nhóm chat {team}"  # a group as a recipient in `sotay reminders preview`
+# a leader's notice to the team's group chat (group_chat.broadcasts)
+BROADCAST_PREVIEW_GROUP = (
+    "👥 Gửi vào nhóm chat của tổ: 1 tin, không có nút “✅ Đã nhận” (trong nhóm không biết ai đã đọc)."
+)
+BROADCAST_SENT_GROUP = "👥 Đã gửi vào nhóm chat của tổ (không có nút “Đã nhận”)."
+BROADCAST_HISTORY_ITEM_GROUP = "{at} · {to} · “{text}” · 👥 nhóm chat"
+BROADCAST_STATUS_GROUP = "👥 Nhóm chat của tổ: {state} (tin trong nhóm không có nút “Đã nhận”)."
+BROADCAST_GROUP_STATES = {
+    "delivered": "đã gửi",
+    "pending": "chưa gửi",
+    "failed": "không gửi được (bot không còn trong nhóm?)",
+    "acknowledged": "đã gửi",
+}

@@ -10,8 +10,9 @@ from sqlmodel import col, select
 from bot import texts as T
 from bot.core.messages import Inbound, InboundKind, Reply, callback_data
 from bot.core.roles import Role
-from bot.handlers.router import Handled
+from bot.handlers.router import Handled, Router
 from bot.services import team_chats
+from bot.services.deps import Deps
 from bot.store.models import Conversation, OutboxItem, TeamChat
 from tests.chat import Chat, joined
 
@@ -208,3 +209,64 @@ async def test_a_members_private_flow_is_untouched_by_what_they_type_in_the_grou
     after = await conversation(deps, member)
     assert after is not None
     assert (after.flow, after.step, after.token, after.data) == (before.flow, before.step, before.token, before.data)
+
+
+# --- a leader's notice to the team's group chat (group_chat.broadcasts) -----------------------------------------
+def _with_broadcasts(deps, delivery: str) -> tuple[Deps, Router]:
+    config = deps.config.model_copy(
+        update={"group_chat": deps.config.group_chat.model_copy(update={"broadcasts": delivery})}
+    )
+    changed = Deps(config=config, store=deps.store, clock=deps.clock)
+    return changed, Router(changed)
+
+
+async def _linked_team(router, deps) -> tuple[Chat, Chat]:
+    lead = await leader(router, deps)
+    member = await joined(router, deps, "mem1", Role.MEMBER, "T01")
+    await ask_to_link(lead)
+    await lead.say("ok")
+    return lead, member
+
+
+async def _broadcast(lead: Chat) -> None:
+    await lead.say("/thongbao Họp tổ tối thứ Sáu")
+    assert T.BROADCAST_PREVIEW_TITLE in lead.text, lead.text
+    await lead.press("✅ Gửi")
+
+
+async def _rows(deps) -> list[OutboxItem]:
+    async with deps.store.session() as s:
+        stmt = select(OutboxItem).where(col(OutboxItem.dedup_key).like("bc:%")).order_by(col(OutboxItem.id))
+        return list((await s.exec(stmt)).all())
+
+
+async def test_a_leaders_notice_to_the_group_only_is_one_row_without_an_ack(deps):
+    deps, router = _with_broadcasts(deps, "group")
+    lead, _ = await _linked_team(router, deps)
+    await lead.say("/thongbao Họp tổ tối thứ Sáu")
+    assert T.BROADCAST_PREVIEW_GROUP in lead.text and T.BROADCAST_PREVIEW_ACK not in lead.text
+    await lead.press("✅ Gửi")
+    assert T.BROADCAST_SENT_GROUP in lead.text
+    (row,) = await _rows(deps)
+    assert (row.chat_ref, row.payload) == (GROUP, {})  # no "Đã nhận" token in a group
+    await lead.say("/thongbao")
+    await lead.press(T.BROADCAST_BTN_HISTORY)
+    await lead.press("nhóm chat")
+    assert T.BROADCAST_STATUS_GROUP.format(state=T.BROADCAST_GROUP_STATES["pending"]) in lead.text
+
+
+async def test_both_gives_members_their_own_acknowledgeable_copy(deps):
+    deps, router = _with_broadcasts(deps, "both")
+    lead, member = await _linked_team(router, deps)
+    await _broadcast(lead)
+    rows = await _rows(deps)
+    assert [r.chat_ref for r in rows] == [member.user_ref, GROUP]
+    assert rows[0].payload.get("ack_token") and rows[1].payload == {}
+
+
+async def test_group_without_a_linked_group_sends_to_each_member(deps):
+    deps, router = _with_broadcasts(deps, "group")
+    lead = await leader(router, deps)
+    member = await joined(router, deps, "mem1", Role.MEMBER, "T01")
+    await _broadcast(lead)
+    assert [r.chat_ref for r in await _rows(deps)] == [member.user_ref]
