@@ -175,6 +175,8 @@ class ZaloChannel(_Strict):
     reply_reserve: int = Field(default=300, ge=0)
     public_base_url: str | None = None  # where the bot's own server is reachable, for pictures and files
     link_ttl_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    # The Zalo Bot Platform's group chats are in beta: off by default, group messages are then ignored silently.
+    groups: bool = False
     # More bots (the free plan serves about 50 users and 3,000 messages a month per bot), each with its own token,
     # webhook and quota; a member is answered, reminded and notified by the bot they joined through.
     bots: tuple[ZaloBot, ...] = ()
@@ -326,7 +328,8 @@ class QuietHours(_Strict):
         return value
 
 
-Audience = Literal["leaders", "inactive_members", "overdue_returns"]
+Audience = Literal["leaders", "team", "inactive_members", "overdue_returns"]
+Delivery = Literal["each", "group", "both"]  # each member privately, the team's group chat, or both
 
 
 def _no_sexagesimal(value: object) -> object:
@@ -346,7 +349,8 @@ class DeadlineReminder(_Strict):
 
     days_before: 1 is the last on-time day (periods.days_left); days_late: 1 is the due day itself, the first late
     day (reports.late_days). `to`: who is reminded before the due date (leaders of teams that have not submitted;
-    members with no visit in `inactive_days`; members with return visits waiting `return_after_days`). After it,
+    the whole of such a team, with team-level figures only, privately or in its group chat as `group_chat.reminders`
+    says; members with no visit in `inactive_days`; members with return visits waiting `return_after_days`). After it,
     each late team's leaders are told, and staff get the list of teams still missing."""
 
     days_before: tuple[Annotated[int, Field(ge=1, le=60)], ...] = (3, 1)
@@ -388,6 +392,8 @@ class ReminderTexts(_Strict):
     member_inactive: str = T.REMINDER_MEMBER_INACTIVE
     member_returns: str = T.REMINDER_MEMBER_RETURNS
     weekly_summary: str = T.REMINDER_WEEKLY
+    team_due: str = T.REMINDER_TEAM_DUE
+    weekly_group: str = T.REMINDER_WEEKLY_GROUP
 
     PLACEHOLDERS: ClassVar[dict[str, tuple[str, ...]]] = {
         "leader_due": ("name", "team", "period", "due", "days_left"),
@@ -396,6 +402,9 @@ class ReminderTexts(_Strict):
         "member_inactive": ("name", "team", "days", "period", "due", "days_left"),
         "member_returns": ("name", "team", "count", "oldest", "period", "due", "days_left"),
         "weekly_summary": ("name", "team", "week", "members", "inactive", "due"),
+        # group chat texts: team-level figures only, never a member's or a resident's name
+        "team_due": ("team", "period", "due", "days_left"),
+        "weekly_group": ("team", "week", "luot", "households", "active", "members", "due"),
     }
 
     @field_validator("*")
@@ -432,6 +441,16 @@ class Reminders(_Strict):
         return {Kind.MONTH: self.monthly, Kind.QUARTER: self.quarterly, Kind.YEAR: self.yearly}[kind]
 
 
+class GroupChat(_Strict):
+    """Where each team-level message goes once a leader has linked the team's group chat (/nhom in the group):
+    "each" member privately (as without a group), the "group" as one message, or "both". A team without a linked
+    group gets "each" whatever is set: nothing is lost."""
+
+    weekly_summary: Delivery = "each"  # the weekly summary (privately it goes to the leaders)
+    reminders: Delivery = "each"  # deadline reminders to the whole team (reminders.*.to: team)
+    broadcasts: Delivery = "each"  # a leader's notice to their own team (/thongbao)
+
+
 class Invites(_Strict):
     ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     # Wrong codes one sender may try within the window before a cool-down; a code is 8 characters of 31, so at
@@ -463,6 +482,7 @@ class Config(_Strict):
     reporting: Reporting = Reporting()
     quiet_hours: QuietHours = QuietHours()
     reminders: Reminders = Reminders()
+    group_chat: GroupChat = GroupChat()
     invites: Invites = Invites()
     privacy: Privacy = Privacy()
 

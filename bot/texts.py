@@ -149,6 +149,9 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
     "lienket": (
         "liên kết", "lienket", "liên kết tài khoản", "nối tài khoản", "kết nối tài khoản", "nối zalo",
     ),
+    "nhom": (  # not "nhóm" alone: a word of many sentences ("nhóm hộ xóm 3")
+        "nhóm chat", "nhóm của tổ", "nhóm chat của tổ", "liên kết nhóm", "nhóm zalo", "nhóm telegram",
+    ),
     "moi": (
         "mời", "lời mời", "mã mời", "mời thành viên", "tạo mã mời", "mời người",
     ),
@@ -1065,6 +1068,15 @@ REMINDER_MEMBER_RETURNS = (
     "Gõ /canquaylai để xem danh sách."
 )
 REMINDER_WEEKLY = "📊 Tổng kết tuần {week} — {team}\n{members}\n{inactive}\n{due}"
+# to a whole team (its members privately, or its group chat): team-level figures only, no one's name
+REMINDER_TEAM_DUE = (
+    "⏰ {team}: báo cáo {period} chốt trước ngày {due} (còn {days_left} ngày). "
+    "Ai còn lượt hỗ trợ chưa ghi thì nhắn riêng cho bot: /ghinhan."
+)
+REMINDER_WEEKLY_GROUP = (
+    "📊 Tổng kết tuần {week} — {team}\nCả tổ: {luot} lượt người, {households} hộ; "
+    "{active}/{members} thành viên có ghi nhận.\n{due}"
+)
 # the parts of the weekly summary that fill {week}, {members}, {inactive} and {due}
 WEEKLY_WEEK = "{start}–{end}"
 WEEKLY_MEMBER_LINE = "• {name}: {luot} lượt người, {households} hộ"
@@ -1102,6 +1114,7 @@ CONSOLE_FILE_NOT_SAVED = "Không lưu được tệp {name}: {reason}"
 
 # --- broadcasts ---
 FLOW_TITLE_BROADCAST = "soạn thông báo"
+FLOW_TITLE_GROUP_LINK = "liên kết nhóm chat của tổ"
 # what recipients get; {sender} is BROADCAST_FROM_STAFF or BROADCAST_FROM_LEADER
 BROADCAST_MESSAGE = "📢 Thông báo của {sender}:\n{text}"
 BROADCAST_FROM_STAFF = "{name}, cán bộ {commune}"
@@ -1192,3 +1205,55 @@ CLI_OUTBOX_QUOTA = "  Hạn mức {channel} tháng {month}: đã dùng {used}/{l
 CLI_OUTBOX_QUOTA_USED_UP = "  Đã hết hạn mức tháng này: tin được giữ lại và gửi khi sang tháng."
 CLI_OUTBOX_RESERVE = "  Giữ {reserve} tin để trả lời tổ viên: nhắc việc, thông báo chỉ gửi trong {limit} tin đầu"
 CLI_OUTBOX_RESERVE_REACHED = "  Nhắc việc và thông báo đã dùng hết phần của tháng: chờ sang tháng; vẫn trả lời tổ viên."
+
+# --- the team's group chat (/nhom) ---
+CMD_GROUP = "Liên kết nhóm chat của tổ: gõ /nhom trong nhóm (tổ trưởng)"
+# words after /nhom that unlink the group ("/nhom huy")
+GROUP_OFF_WORDS = ("huỷ", "hủy", "bỏ", "gỡ", "tắt", "ngắt", "xoá", "thôi", "off", "stop")
+GROUP_LEADER_ONLY = "Chỉ tổ trưởng mới liên kết hoặc gỡ nhóm chat của tổ với bot."
+GROUP_ASKED_LEADER = "📩 Bot đã nhắn riêng cho {name} để xác nhận liên kết nhóm này với tổ."
+GROUP_LINK_ASK = (
+    "Liên kết nhóm chat bạn vừa gõ /nhom với {team}?\n"
+    "Bot sẽ gửi vào nhóm các tin chung của tổ (số liệu cả tổ, hạn báo cáo, thông báo của tổ trưởng); "
+    "không bao giờ có tên hay số điện thoại của hộ dân."
+)
+GROUP_LINK_BTN_YES = "✅ Liên kết"
+GROUP_LINK_BTN_NO = "❌ Không"
+GROUP_LINK_CHOOSE = "Hãy chọn ✅ Liên kết hoặc ❌ Không (gõ “có” hay “không” cũng được)."
+GROUP_LINK_REFUSED = "Đã bỏ qua: nhóm chưa được liên kết."
+GROUP_LINKED = "✅ Đã liên kết nhóm chat với {team}.\n{kinds}\nGõ /nhom huy trong nhóm để gỡ."
+GROUP_LINKED_NOTICE = (
+    "✅ Nhóm này đã được liên kết với {team}. Bot sẽ gửi vào đây các tin chung của tổ. "
+    "Việc riêng (ghi nhận lượt, xem hộ…) xin nhắn riêng cho bot."
+)
+GROUP_KIND_WEEKLY = "Tổng kết tuần"
+GROUP_KIND_REMINDERS = "Nhắc hạn báo cáo cho cả tổ"
+GROUP_KIND_BROADCASTS = "Thông báo của tổ trưởng"
+GROUP_KIND_LINE = "• {kind}: {where}"
+GROUP_DELIVERY = {"each": "gửi riêng từng người", "group": "gửi vào nhóm", "both": "gửi vào nhóm và riêng từng người"}
+GROUP_ALREADY_LINKED = "Nhóm này đã được liên kết với {team} rồi."
+GROUP_UNLINKED = "Đã gỡ nhóm chat khỏi {team}: từ nay tin của tổ gửi riêng từng người."
+GROUP_NOT_LINKED_HERE = "Nhóm này chưa được liên kết với {team}."
+GROUP_NONE = "{team} chưa liên kết nhóm chat nào."
+GROUP_HOW_TO = "Để liên kết: thêm bot vào nhóm chat của tổ, rồi gõ /nhom trong nhóm và xác nhận ở tin nhắn riêng."
+GROUP_HOW_TO_OFF = "Gõ /nhom huy (trong nhóm hoặc ở đây) để gỡ."
+GROUP_STATUS = "👥 {team} đã liên kết nhóm chat ({channel}) từ {since}."
+GROUP_STATUS_ALL = "👥 Nhóm chat của các tổ:"
+GROUP_STATUS_TEAM = "• {team}: {where}"
+GROUP_STATUS_NONE = "chưa liên kết"
+GROUP_WRITE_PRIVATELY = "Lệnh /{command} chỉ dùng khi nhắn riêng với bot: hãy mở chat riêng với bot rồi gõ lại nhé."
+GROUP_BUTTON = "Nút này không dùng trong nhóm: hãy nhắn riêng cho bot."
+GROUP_RECIPIENT = "Nhóm chat {team}"  # a group as a recipient in `sotay reminders preview`
+# a leader's notice to the team's group chat (group_chat.broadcasts)
+BROADCAST_PREVIEW_GROUP = (
+    "👥 Gửi vào nhóm chat của tổ: 1 tin, không có nút “✅ Đã nhận” (trong nhóm không biết ai đã đọc)."
+)
+BROADCAST_SENT_GROUP = "👥 Đã gửi vào nhóm chat của tổ (không có nút “Đã nhận”)."
+BROADCAST_HISTORY_ITEM_GROUP = "{at} · {to} · “{text}” · 👥 nhóm chat"
+BROADCAST_STATUS_GROUP = "👥 Nhóm chat của tổ: {state} (tin trong nhóm không có nút “Đã nhận”)."
+BROADCAST_GROUP_STATES = {
+    "delivered": "đã gửi",
+    "pending": "chưa gửi",
+    "failed": "không gửi được (bot không còn trong nhóm?)",
+    "acknowledged": "đã gửi",
+}

@@ -205,7 +205,14 @@ class Expire:
     """The flow in progress times out (its expiry set in the past); the next message gets the resume prompt."""
 
 
-Action = Say | Press | SendList | Expire
+@dataclass(frozen=True)
+class SayInGroup:
+    """The chat's user types `text` in the team's group chat; the private answer is what they see next."""
+
+    text: str
+
+
+Action = Say | Press | SendList | Expire | SayInGroup
 
 MEMBER, MEMBER2, LEADER, LEADER3, STAFF, STRANGER = "member", "member2", "leader", "leader3", "staff", "stranger"
 
@@ -317,6 +324,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(LEADER, "report", "confirm", (*_REPORT, Press(T.REPORT_BTN_SUBMIT))),
     Scenario(LEADER, "report", RESUME_STEP, (*_REPORT, Press("Khó khăn"), Expire(), Say("Đường xa"))),
     Scenario(LEADER, "broadcast", "text", (Say("/thongbao"),), "to the own team"),
+    Scenario(LEADER, "group_link", "confirm", (SayInGroup("/nhom"),)),
     # staff: /moi, a list sent in chat, the report board, /thongbao
     Scenario(STAFF, "invite", "team", (Say("/moi"),)),
     Scenario(STAFF, "invite", "role", (Say("/moi"), Press("Thôn Đông Tạ"))),
@@ -759,6 +767,9 @@ class World:
             await chat.press(action.label)
         elif isinstance(action, SendList):
             await chat.send_file("ds thon.xlsx", xlsx_bytes(_SENT_LIST))
+        elif isinstance(action, SayInGroup):
+            inbound = replace(chat._inbound(text=action.text), chat_ref="-100123", group=True)
+            chat.replies = (await chat.router.handle(inbound)).private
         else:
             async with self.store.session() as session:
                 row = await session.get(Conversation, (chat.channel, chat.user_ref))

@@ -30,7 +30,7 @@ from bot.core.roles import Role
 from bot.handlers.router import Router
 from bot.services import invites
 from bot.services.deps import Deps
-from bot.store.models import Conversation, Household, Visit, VisitSkill
+from bot.store.models import Conversation, Household, TeamChat, Visit, VisitSkill
 from tests.chat import new_code
 from tests.fakes.telegram_api import FakeTelegram, Sent
 
@@ -386,3 +386,30 @@ async def test_typed_words_work_as_well_as_taps(phone: Phone, deps: Deps) -> Non
     [progress] = await phone.say("tiến độ tháng này thế nào")
     assert progress.text.startswith(T.PROGRESS_TITLE_MEMBER.split("{")[0])
     assert await _count(deps, Visit) == 2
+
+
+TEAM_GROUP = -100_777
+
+
+async def test_a_leader_links_the_telegram_group_with_the_private_button(phone: Phone, deps: Deps) -> None:
+    code = await new_code(deps, Role.LEADER, "T01", name="Tổ trưởng Hà")
+    await phone.say(f"/start {code}")
+    phone.tg.user_sends_text(USER, "/nhom@SoTayBot", chat_id=TEAM_GROUP, chat_type="supergroup")
+    sent = await phone.tg.wait_for_sent(2)
+    by_chat = {s.chat_id: s for s in sent}
+    assert by_chat[TEAM_GROUP].text == T.GROUP_ASKED_LEADER.format(name="Tổ trưởng Hà")
+    assert by_chat[TEAM_GROUP].buttons == []  # nothing to press in the group
+    assert [label for label, _ in by_chat[USER].buttons] == [T.GROUP_LINK_BTN_YES, T.GROUP_LINK_BTN_NO]
+    sent = await phone.tap(T.GROUP_LINK_BTN_YES, expect=2)  # the answer, and the group's notice by the outbox
+    by_chat = {s.chat_id: s.text for s in sent}
+    assert by_chat[USER].startswith(T.GROUP_LINKED.split("{")[0])
+    assert by_chat[TEAM_GROUP] == T.GROUP_LINKED_NOTICE.format(team="Thôn Đông Tạ")
+    async with deps.store.session() as s:
+        link = (await s.exec(select(TeamChat))).one()
+    assert (link.channel, link.chat_ref, link.team_code) == ("telegram", str(TEAM_GROUP), "T01")
+    # chatter in the group gets no answer; another command a pointer to the private chat, in the group
+    phone.tg.user_sends_text(USER, "chào cả nhà", chat_id=TEAM_GROUP, chat_type="supergroup")
+    phone.tg.user_sends_text(USER, "/tiendo", chat_id=TEAM_GROUP, chat_type="supergroup")
+    [pointer] = await phone.tg.wait_for_sent(1)
+    assert (pointer.chat_id, pointer.text) == (TEAM_GROUP, T.GROUP_WRITE_PRIVATELY.format(command="tiendo"))
+    assert not [c for c in phone.tg.calls_to("setMyCommands") if c.params.get("scope", {}).get("chat_id") == TEAM_GROUP]

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts as T
 from bot.channels.sender import OutboxSender, Outcome
-from bot.core.messages import Inbound, OutMessage
+from bot.core.messages import Inbound, OutMessage, Reply
 from bot.handlers.router import Handled, Router
 from bot.services import inbox, outbox
 from bot.services.deps import Deps
@@ -34,6 +34,7 @@ from bot.services.deps import Deps
 log = logging.getLogger(__name__)
 
 Render = Callable[[Handled], Sequence[OutMessage]]  # the channel's messages for what the router answered
+RenderReplies = Callable[[Sequence[Reply]], Sequence[OutMessage]]  # the channel's messages for replies
 
 
 @dataclass
@@ -46,11 +47,12 @@ class Answered:
 class Answerer:
     """Answers one bot's stored updates (see the module's docstring)."""
 
-    def __init__(self, router: Router, deps: Deps, sender: OutboxSender, key: str) -> None:
+    def __init__(self, router: Router, deps: Deps, sender: OutboxSender, key: str, messages: RenderReplies) -> None:
         self.router = router
         self.deps = deps
         self.sender = sender
         self.key = key
+        self.messages = messages  # for the part of an answer to a group message that goes to the sender's own chat
 
     async def answer(self, inbound: Inbound, inbox_ref: str, render: Render) -> Answered:
         queued: list[int] = []
@@ -59,6 +61,8 @@ class Answerer:
         async def deliver(session: AsyncSession, handled: Handled) -> None:
             nonlocal queued, delivered
             queued = await self._queue(session, inbound.chat_ref, render(handled))
+            if handled.private and handled.private_chat:  # to a group message: the sender's own chat with the bot
+                queued += await self._queue(session, handled.private_chat, self.messages(handled.private))
             delivered = handled
 
         async def record(session: AsyncSession) -> bool:  # answered in the same transaction, or a duplicate

@@ -79,6 +79,7 @@ AUTH_RETRY = 300.0  # seconds: the token was refused while sending, nothing can 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 _POLL_BACKOFF_CAP = 30.0  # seconds between two failed getUpdates at most
 _UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I)
+_GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})  # chats the router sees as groups (Inbound.group)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -405,7 +406,8 @@ class _OrderedPerChat(BaseUpdateProcessor):
 
 
 class TelegramChannel:
-    """Serves private chats on Telegram, by long polling or a webhook, inside an already running loop."""
+    """Serves private chats and the group commands of groups on Telegram, by long polling or a webhook, inside an
+    already running loop."""
 
     def __init__(
         self,
@@ -440,7 +442,7 @@ class TelegramChannel:
         self.send_rate = send_rate
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps, monotonic=monotonic, sleep=sleep)
-        self._answerer = Answerer(router, deps, self.sender, key)
+        self._answerer = Answerer(router, deps, self.sender, key, answer_messages)
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -626,13 +628,14 @@ class TelegramChannel:
 
     async def _on_message(self, message: Message, ref: str) -> bool:
         user = message.from_user
-        if message.chat.type != ChatType.PRIVATE or user is None or user.is_bot:
-            return False  # only private chats are served; in groups the bot stays silent
+        group = message.chat.type in _GROUPS
+        if (message.chat.type != ChatType.PRIVATE and not group) or user is None or user.is_bot:
+            return False  # a channel's posts, or another bot: nothing for the router
         kind = _kind(message)
         if kind is None:
             return False  # a service message (nothing the user typed or sent)
         text, file = message.text or "", None
-        if kind is InboundKind.FILE and message.document is not None:
+        if kind is InboundKind.FILE and message.document is not None and not group:  # a group's files stay there
             text = message.caption or ""
             if await self._is_member(user.id):  # a stranger's file is not fetched: they can only join
                 file = await self._download(message.document)
@@ -645,9 +648,10 @@ class TelegramChannel:
             kind=kind,
             display_name=user.full_name,
             file=file,
+            group=group,
         )
         answered = await self._answerer.answer(inbound, ref, lambda handled: answer_messages(handled.replies))
-        if not answered.handled.duplicate:
+        if not answered.handled.duplicate and not group:  # a group gets no command menu
             await self._sync_commands(message.chat.id, answered.handled)
         return True
 
@@ -681,7 +685,8 @@ class TelegramChannel:
         """A tap: answered, then the tapped prompt loses its buttons unless an answer takes its place. A tap that
         only earns a passing note (an outdated button) gets it on the button itself, not as a new message."""
         message = query.message
-        if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
+        group = message is not None and message.chat.type in _GROUPS
+        if message is None or (message.chat.type != ChatType.PRIVATE and not group) or query.data is None:
             await self._answer(query)
             return False
         inbound = Inbound(
@@ -692,6 +697,7 @@ class TelegramChannel:
             choice=query.data,
             kind=InboundKind.CHOICE,
             display_name=query.from_user.full_name,
+            group=group,  # refused by the router with a note on the button
         )
         pressed = message if isinstance(message, Message) else None
         replaced = False

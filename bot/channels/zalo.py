@@ -281,11 +281,13 @@ def event_name(body: Any) -> str:
     return "other" if event is not None else "none"
 
 
-def parse_update(body: Any, channel: str = CHANNEL) -> Inbound | None:
+def parse_update(body: Any, channel: str = CHANNEL, groups: bool = False) -> Inbound | None:
     """The neutral message in a webhook body or getUpdates answer; None for anything the bot should not answer.
 
     None means: not an update, not a message event, a required field missing or malformed (message_id, from.id,
-    chat.id; `text` for a text event), a message from a bot, or a group chat (the bot serves private chats only).
+    chat.id; `text` for a text event), a message from a bot, or a chat neither private nor a group. A group's
+    message (chat_type "GROUP": `chat.id` is the group, `from.id` the sender) is marked `group` when the bot may
+    be in groups (channels.zalo.groups; the platform's groups are in beta), else None: the bot stays silent there.
     """
     update = _update_of(body)
     if update is None:
@@ -305,8 +307,9 @@ def parse_update(body: Any, channel: str = CHANNEL) -> Inbound | None:
         return None
     if sender.get("is_bot") is True:
         return None
-    chat_type = chat.get("chat_type")
-    if chat_type is not None and str(chat_type).upper() != "PRIVATE":
+    chat_type = str(chat.get("chat_type") or "PRIVATE").upper()
+    group = chat_type == "GROUP"
+    if chat_type != "PRIVATE" and not (group and groups):
         return None
     if kind is InboundKind.TEXT:
         text = message.get("text")
@@ -323,6 +326,7 @@ def parse_update(body: Any, channel: str = CHANNEL) -> Inbound | None:
         text=text,
         kind=kind,
         display_name=_display_name(sender),
+        group=group,
     )
 
 
@@ -412,13 +416,14 @@ class ZaloOutlet:
             max_text=MAX_TEXT,
             pictures=linked,
             files=linked,
+            groups=settings.groups,
             monthly_quota=settings.monthly_quota,
             reply_reserve=settings.reply_reserve,
             parallel=1,  # the platform publishes no rate limits: one message at a time, as a person would send
         )
 
     def is_group(self, chat_ref: str) -> bool:
-        return False  # private chats only
+        return False  # Zalo's ids do not tell a group from a user; no send interval differs between them here
 
     def render(self, message: OutMessage) -> list[_Piece]:
         text = with_reply_word(message)
@@ -470,7 +475,8 @@ def warn_polling_once() -> None:
 
 # --- the channel -----------------------------------------------------------------------------------------------
 class ZaloChannel:
-    """Serves private Zalo chats by webhook or long polling; answers go through the outbox within the quota."""
+    """Serves private Zalo chats (and group commands, with channels.zalo.groups) by webhook or long polling; answers
+    go through the outbox within the quota."""
 
     def __init__(
         self,
@@ -506,7 +512,7 @@ class ZaloChannel:
         self._order = PerChatOrder(max_concurrent)
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps)
-        self._answerer = Answerer(router, deps, self.sender, key)
+        self._answerer = Answerer(router, deps, self.sender, key, self.outgoing)
         self._stopping = False
         self._running = False
 
@@ -688,7 +694,7 @@ class ZaloChannel:
         """Store the update in the inbox, then answer it in the background; False when it could not be stored
         (the database is down): a webhook must not tell Zalo it arrived, and a polled one (getUpdates will not give
         it again) is answered from memory."""
-        inbound = parse_update(body, self.key)
+        inbound = parse_update(body, self.key, self.settings.groups)
         if inbound is None:
             self.stats["ignored"] += 1
             log.debug("zalo update ignored (%s)", event_name(body))
@@ -718,7 +724,7 @@ class ZaloChannel:
         """Answer the updates an earlier run stored but did not answer (it was killed or crashed)."""
         rows = await self.deps.store.transact(lambda session: inbox.waiting(session, self.key), "the zalo inbox")
         for row in rows:
-            inbound = parse_update(row.body, self.key)
+            inbound = parse_update(row.body, self.key, self.settings.groups)
             if inbound is not None:
                 self.stats["replayed"] += 1
                 self._start(inbound)

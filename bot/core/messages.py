@@ -29,6 +29,8 @@ class Inbound:
     kind: InboundKind = InboundKind.TEXT
     display_name: str | None = None
     file: tuple[str, bytes] | None = None  # (file name, content) of a document the user sent, when downloaded
+    group: bool = False  # sent in a group chat (set by a channel whose bot may be in groups): only group commands
+    # are read there, and `chat_ref` is the group's, not the sender's private chat
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Reply:
     menu: tuple[str, ...] = field(default_factory=tuple)  # a persistent main menu, where the channel has one
     notice: bool = False  # a passing note about a button press (an outdated one): shown on the button where a
     # channel can, else as a message
+    private: bool = False  # to a message from a group: goes to the sender's own private chat, not the group
 
 
 def numbered_options(options: tuple[Option, ...]) -> list[tuple[int, Option]]:

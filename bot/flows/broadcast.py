@@ -217,22 +217,29 @@ async def _quota_lines(ctx: Ctx, messages: dict[str, int]) -> list[str]:
 
 
 async def preview_prompt(ctx: Ctx) -> Reply:
-    found = await broadcasts.reach(ctx.session, ctx.member, _target(ctx))
-    lines = [T.BROADCAST_PREVIEW_TITLE, T.BROADCAST_PREVIEW_TO.format(to=_to(ctx), n=len(found.reachable))]
-    if found.unreachable:
-        lines.append(_unreachable_line(found.unreachable))
-    if found.reachable:
-        lines += [_when_line(ctx, broadcasts.going_out_at(ctx.config, ctx.now)), T.BROADCAST_PREVIEW_ACK]
-        lines += await _quota_lines(ctx, found.messages)
+    target = _target(ctx)
+    route = await broadcasts.group_route(ctx.session, ctx.config, ctx.member, target)
+    found = await broadcasts.reach(ctx.session, ctx.member, target)
+    lines = [T.BROADCAST_PREVIEW_TITLE]
+    if route.each:
+        lines.append(T.BROADCAST_PREVIEW_TO.format(to=_to(ctx), n=len(found.reachable)))
+        if found.unreachable:
+            lines.append(_unreachable_line(found.unreachable))
+    messages = dict(found.messages) if route.each else {}
+    if route.chat is not None:
+        lines.append(T.BROADCAST_PREVIEW_GROUP)
+        messages[route.chat[0]] = messages.get(route.chat[0], 0) + 1
+    sendable = bool(found.reachable and route.each) or route.chat is not None
+    if sendable:
+        lines.append(_when_line(ctx, broadcasts.going_out_at(ctx.config, ctx.now)))
+        if route.each:
+            lines.append(T.BROADCAST_PREVIEW_ACK)
+        lines += await _quota_lines(ctx, messages)
     else:
         lines.append(T.BROADCAST_NOBODY)
     signature = broadcasts.signature(ctx.config, ctx.member)
     lines += ["", T.BROADCAST_MESSAGE.format(sender=signature, text=ctx.data["text"])]
-    send = (
-        (Option(_SEND, T.BROADCAST_BTN_SEND, ("gui", "gui di", "dong y"), means=vocabulary.YES),)
-        if found.reachable
-        else ()
-    )
+    send = (Option(_SEND, T.BROADCAST_BTN_SEND, ("gui", "gui di", "dong y"), means=vocabulary.YES),) if sendable else ()
     retarget = (Option(_RETARGET, T.BROADCAST_BTN_RETARGET, ("doi nguoi nhan",)),) if ctx.role.is_commune_wide else ()
     options = (
         *send,
@@ -261,11 +268,16 @@ async def _send(ctx: Ctx) -> Outcome:
     if not broadcasts.allowed(ctx.member, target):
         await audit.denied(ctx.session, ctx.now, ctx.member.id, "broadcast", None, "audience_not_allowed")
         return Finish((Reply(T.NOT_ALLOWED),))
+    route = await broadcasts.group_route(ctx.session, ctx.config, ctx.member, target)
     found = await broadcasts.reach(ctx.session, ctx.member, target)
-    if not found.reachable:
+    if not (found.reachable and route.each) and route.chat is None:
         return Stay(T.BROADCAST_NOBODY)
     sent = await broadcasts.create(ctx.session, ctx.config, ctx.member, target, ctx.data["text"], ctx.now)
-    lines = [T.BROADCAST_SENT.format(to=_to(ctx), n=sent.recipient_count, messages=sent.message_count)]
+    lines = []
+    if sent.recipient_count or sent.group_outbox_id is None:
+        lines.append(T.BROADCAST_SENT.format(to=_to(ctx), n=sent.recipient_count, messages=sent.message_count))
+    if sent.group_outbox_id is not None:
+        lines.append(T.BROADCAST_SENT_GROUP)
     if sent.send_at > ctx.now:
         lines.append(T.BROADCAST_SENT_HELD.format(at=_at(ctx, sent.send_at)))
     lines.append(T.BROADCAST_SENT_HINT)
@@ -281,6 +293,12 @@ async def _to_history(ctx: Ctx) -> Outcome:
 
 def _history_label(ctx: Ctx, summary: broadcasts.Summary) -> str:
     b = summary.broadcast
+    if b.group_outbox_id is not None and not b.recipient_count:  # to the group only: nobody acknowledges
+        return T.BROADCAST_HISTORY_ITEM_GROUP.format(
+            at=_short_at(ctx, b.created_at),
+            to=audience_name(ctx, Audience(b.audience), b.team_code),
+            text=_snippet(b.text),
+        )
     return T.BROADCAST_HISTORY_ITEM.format(
         at=_short_at(ctx, b.created_at),
         to=audience_name(ctx, Audience(b.audience), b.team_code),
@@ -343,9 +361,12 @@ def status_text(ctx: Ctx, status: Status, sender_name: str) -> str:
     lines = [
         T.BROADCAST_STATUS_TITLE.format(at=_at(ctx, b.created_at), sender=sender_name, to=to),
         T.BROADCAST_STATUS_TEXT.format(text=_snippet(b.text)),
-        T.BROADCAST_STATUS_COUNTS.format(n=len(status.recipients), parts=" · ".join(parts)),
     ]
-    if b.send_at > ctx.now and status.count(State.PENDING):
+    if status.group is not None:  # the group's one message: sent or not, never "received" by anyone in particular
+        lines.append(T.BROADCAST_STATUS_GROUP.format(state=T.BROADCAST_GROUP_STATES[status.group.value]))
+    if status.recipients or status.group is None:
+        lines.append(T.BROADCAST_STATUS_COUNTS.format(n=len(status.recipients), parts=" · ".join(parts)))
+    if b.send_at > ctx.now and (status.count(State.PENDING) or status.group is State.PENDING):
         lines.append(T.BROADCAST_STATUS_HELD.format(at=_at(ctx, b.send_at)))
     for state in _STATE_ORDER:
         if status.count(state):

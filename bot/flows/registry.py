@@ -4,6 +4,7 @@ from bot.flows import (
     assign,
     broadcast,
     correct_visit,
+    group_link,
     household_card,
     import_households,
     invite,
@@ -23,5 +24,6 @@ ENGINE = FlowEngine(
         import_households.FLOW,
         *report.FLOWS,
         broadcast.FLOW,
+        group_link.FLOW,
     ]
 )

@@ -21,6 +21,7 @@ from bot.handlers import (
     broadcasts,
     corrections,
     exports,
+    group_chat,
     households,
     imports,
     invites,
@@ -49,6 +50,8 @@ class Handled:
     role: Role | None = None  # the sender's role after this message (None: not a member)
     duplicate: bool = False
     queued: bool = False  # the message put something in the outbox (a notice for someone else)
+    private: list[Reply] = field(default_factory=list)  # to a group message: what goes to the sender's private chat
+    private_chat: str | None = None  # that chat (the sender's identity's chat with this bot)
 
 
 Deliver = Callable[[AsyncSession, Handled], Awaitable[None]]
@@ -92,6 +95,7 @@ def build_commands() -> CommandTable:
             Command("nhap", T.CMD_IMPORT, frozenset({Role.STAFF, Role.ADMIN}), imports.start),
             Command("huy", T.CMD_CANCEL, EVERYONE, basics.cancel),
             Command("lienket", T.CMD_LINK, EVERYONE, basics.link_code),
+            Command(group_chat.NAME, T.CMD_GROUP, frozenset({Role.LEADER, Role.STAFF, Role.ADMIN}), group_chat.command),
             Command("trogiup", T.CMD_HELP, EVERYONE, show_help, T.MENU_HELP),
         ]
     )
@@ -160,12 +164,39 @@ class Router:
         if len(inbound.text) > MAX_MESSAGE_CHARS:  # nothing is read, so a flow in progress keeps its step
             return Handled([Reply(T.MESSAGE_TOO_LONG.format(length=len(inbound.text), limit=MAX_MESSAGE_CHARS))])
         inbound = _normalised(inbound)
+        if inbound.group:
+            return await self._group(session, inbound)
         member, state = await members.by_identity_with_flow(session, inbound.channel, inbound.user_ref)
         if member is None:
             return await self._stranger(session, inbound)
         ENGINE.known(session, inbound, state)
         ctx = Ctx(self.deps, session, inbound, member, now)
         return Handled(await self._member(ctx), role=Role(member.role))
+
+    async def _group(self, session: AsyncSession, inbound: Inbound) -> Handled:
+        """A message in a group chat. The group is the team's own conversation: the bot reads only its slash
+        commands there and never a member's flow (a flow is keyed by the member, so a number typed in the group
+        could otherwise answer their private prompt). Text, stickers, pictures, files and numbers get no answer.
+        A command the bot knows but serves only privately gets one short pointer to the private chat: members who
+        type /tiendo in the group expect something, and its answer may hold what the group must not see. A command
+        it does not know gets nothing (it may be another bot's), nor does anyone who is not a member."""
+        if inbound.kind is InboundKind.CHOICE:  # the bot puts no buttons in groups: an old or a forged one
+            return Handled([Reply(T.GROUP_BUTTON, notice=True)])
+        command = split_command(inbound.text) if inbound.kind is InboundKind.TEXT else None
+        found = self.commands.by_name(command[0]) if command else None
+        if command is None or found is None:
+            return Handled()
+        member = await members.by_identity(session, inbound.channel, inbound.user_ref)
+        if member is None:
+            return Handled()
+        if found.name not in _GROUP_COMMANDS:
+            return Handled([Reply(T.GROUP_WRITE_PRIVATELY.format(command=found.name))])
+        ctx = Ctx(self.deps, session, inbound, member, self.deps.clock.now())
+        replies = await _GROUP_COMMANDS[found.name](ctx, command[1])
+        private = [r for r in replies if r.private]
+        chat = await members.private_chat(session, inbound.channel, inbound.user_ref) if private else None
+        # No role: the group's command menu must not become the sender's.
+        return Handled([r for r in replies if not r.private], private=private, private_chat=chat)
 
     async def _stranger(self, session: AsyncSession, inbound: Inbound) -> Handled:
         command = split_command(inbound.text)
@@ -267,6 +298,9 @@ class Router:
             return [Reply(T.NOT_ALLOWED)]
         return await command.run(ctx, args)
 
+
+# The commands served in a group chat, by what runs them there (their private form is in the command table).
+_GROUP_COMMANDS: dict[str, Callable[[Ctx, str], Awaitable[list[Reply]]]] = {group_chat.NAME: group_chat.in_group}
 
 # What a command typed in words takes from the line: the words after the phrase (a name to search, a one-line
 # entry); the whole line, where a period or a team may stand anywhere ("tháng trước mình được bao nhiêu hộ": its

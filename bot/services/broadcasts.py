@@ -7,6 +7,10 @@ when it is written during them. Each recipient has an unguessable token, kept in
 channel with buttons shows it as the payload of a "✅ Đã nhận" button; one without asks for the reply word
 "đã nhận", which acknowledges the member's latest delivered, unacknowledged broadcast.
 
+A leader's notice to their own team may go to the team's linked group chat instead, or as well (config
+`group_chat.broadcasts`): one outbox row to the group, with no "Đã nhận" (acknowledgements are per member). Sent
+only to the group, the broadcast has no recipients; its status is the group row's (`group_outbox_id`).
+
 A recipient's delivery state is read from their outbox rows (ids kept on the recipient row): sent on at least
 one channel, still pending, or failed or blocked on all of them. The broadcast text is staff's own; like
 residents' data it is never logged, and the audit trail holds ids and counts only.
@@ -30,7 +34,8 @@ from bot.core.quiet_hours import send_at
 from bot.core.roles import Role
 from bot.core.text import mask_citizen_ids
 from bot.render.split import utf16_len
-from bot.services import audit, outbox
+from bot.services import audit, outbox, team_chats
+from bot.services.team_chats import Route
 from bot.store.models import Broadcast, BroadcastRecipient, ChannelIdentity, Member, OutboxItem
 
 TEXT_LIMIT = 1600  # UTF-16 units (an emoji counts two): with its heading and reply word, one Zalo message (2,000)
@@ -97,6 +102,7 @@ class RecipientState:
 class Status:
     broadcast: Broadcast
     recipients: list[RecipientState]
+    group: State | None = None  # the team's group chat's message, when it went there (never ACKNOWLEDGED)
 
     def count(self, state: State) -> int:
         return sum(1 for r in self.recipients if r.state is state)
@@ -154,6 +160,14 @@ async def reach(session: AsyncSession, sender: Member, target: Target) -> Reach:
     )
 
 
+async def group_route(session: AsyncSession, config: Config, sender: Member, target: Target) -> Route:
+    """Whether a broadcast goes to the team's group chat and to each member: only a leader's notice to their own
+    team may go to the group; everything else goes to each member, as without one."""
+    if target.audience is not Audience.TEAM or Role(sender.role) is not Role.LEADER or not target.team_code:
+        return Route(None, each=True)
+    return await team_chats.route(session, target.team_code, config.group_chat.broadcasts)
+
+
 def going_out_at(config: Config, now: datetime) -> datetime:
     """When a broadcast written `now` goes out: now, or the end of quiet hours."""
     quiet = config.quiet_hours
@@ -197,7 +211,8 @@ async def create(
     """Store the broadcast and queue it for every channel of every reachable recipient (one transaction)."""
     if not allowed(sender, target):
         raise PermissionError("this member may not send to this audience")
-    found = await reach(session, sender, target)
+    route = await group_route(session, config, sender, target)
+    found = await reach(session, sender, target) if route.each else Reach([], [])
     linked = await _identities(session, [m.id for m in found.reachable if m.id is not None])
     at = going_out_at(config, now)
     broadcast = Broadcast(
@@ -226,9 +241,15 @@ async def create(
                     payload={ACK_PAYLOAD: tokens[member.id or 0]},
                 )
             )
+    group_key = None
+    if route.chat is not None:  # one message to the group, without a "Đã nhận": that is each member's own
+        channel, chat_ref = route.chat
+        group_key = f"bc:{broadcast.id}:group:{channel}"
+        wanted.append(outbox.Message(channel, chat_ref, body, dedup_key=group_key))
     queued = await outbox.enqueue_many(session, wanted, now, not_before=at if at > now else None)
+    broadcast.group_outbox_id = queued.get(group_key) if group_key else None
     ids_by_member: dict[int, list[int]] = {}
-    for member_id, message in zip(owners, wanted, strict=True):
+    for member_id, message in zip(owners, wanted, strict=False):  # the group's message, last, has no owner
         if message.dedup_key in queued:
             ids_by_member.setdefault(member_id, []).append(queued[message.dedup_key])
     session.add_all(
@@ -254,6 +275,7 @@ async def create(
         team=broadcast.team_code,
         recipients=broadcast.recipient_count,
         messages=messages,
+        group=broadcast.group_outbox_id is not None,
         unreachable=len(found.unreachable),
     )
     return broadcast
@@ -367,6 +389,10 @@ async def status(session: AsyncSession, broadcast: Broadcast) -> Status:
     if ids:
         found = await session.exec(select(OutboxItem.id, OutboxItem.status).where(col(OutboxItem.id).in_(ids)))
         by_id = {item_id: state for item_id, state in found.all() if item_id is not None}
+    group = None
+    if broadcast.group_outbox_id is not None:
+        row = await session.get(OutboxItem, broadcast.group_outbox_id)
+        group = _state(False, [row.status if row is not None else outbox.FAILED])
     recipients = [
         RecipientState(
             member.display_name,
@@ -375,4 +401,4 @@ async def status(session: AsyncSession, broadcast: Broadcast) -> Status:
         )
         for recipient, member in rows
     ]
-    return Status(broadcast, recipients)
+    return Status(broadcast, recipients, group)

@@ -54,3 +54,11 @@ async def link_identity(
         existing.member_id = member.id  # type: ignore[assignment]
         existing.chat_ref = chat_ref
         session.add(existing)
+
+
+async def private_chat(session: AsyncSession, channel: str, user_ref: str) -> str | None:
+    """Where this user's private chat with the bot is (their identity's chat), for an answer to a group message."""
+    stmt = select(ChannelIdentity.chat_ref).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref
+    )
+    return (await session.exec(stmt)).first()

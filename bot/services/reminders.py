@@ -9,15 +9,19 @@ Moments. The rules in config `reminders` name moments in local time; due dates c
 - after it (`days_late`, 1 = the due day itself, the first late day) at `late_at`: each late team's leaders get an
   "overdue" message, and staff the list of teams still missing;
 - the weekly summary on `weekly_summary.weekday` at its `at`, to every leader (bot/services/weekly_summary.py).
+Team-level messages (the weekly summary; "team", before the due date: the whole of a team that has not submitted)
+go, as config `group_chat` says, to each recipient privately, to the team's linked group chat as one message (with
+team-level figures only), or both; a team without a linked group gets them privately (bot/services/team_chats.py).
 "Submitted" means the report's status is "submitted": a draft or a report staff reopened is still owed.
 
 Running. The scheduler calls `run` every `tick_minutes`. It handles the moments since its last run (a marker in
 the `setting` table, written in the same transaction) but never further back than `grace_hours`: a moment missed
 while the bot was down is sent late within that window; an older one is skipped (counted in the log). Every
 message goes to the outbox with a unique key "rem:<rule>:<period>:<member id>:<channel>" (the period of a nudge is
-its day, of the weekly summary its first day), so a second tick, a restart or a second process never queues it
-twice. On PostgreSQL one process plans at a time (a transaction-scoped advisory lock; the others skip the tick),
-and anywhere a duplicate insert is ignored by the outbox. In quiet hours messages are queued to go out when they
+its day, of the weekly summary its first day; a group chat's "rem:<rule>:<period>:team-<code>:<channel>"), so a
+second tick, a restart or a second process never queues it twice. On PostgreSQL one process plans at a time (a
+transaction-scoped advisory lock; the others skip the tick), and anywhere a duplicate insert is ignored by the
+outbox. In quiet hours messages are queued to go out when they
 end: deferred, never dropped. Recipients and texts are worked out when the moment is handled, so a team that has
 submitted in the meantime is not reminded, and a late "before" reminder that would arrive on or after the due day
 is left to the escalation. Logs carry counts only, never names or texts.
@@ -41,8 +45,8 @@ from bot.core.clock import format_date
 from bot.core.periods import Kind, Period, days_left
 from bot.core.quiet_hours import send_at
 from bot.core.roles import Role
-from bot.services import followups, outbox, reports, weekly_summary
-from bot.services.reminder_keys import reminder_key
+from bot.services import followups, outbox, reports, team_chats, weekly_summary
+from bot.services.reminder_keys import reminder_key, team_key
 from bot.services.reports import Status
 from bot.services.visits import STATUS_ACTIVE
 from bot.store.models import ChannelIdentity, Member, OutboxItem, Report, Setting, Visit
@@ -79,6 +83,7 @@ class Planned:
     name: str
     text: str
     moment: datetime
+    chat: tuple[str, str] | None = None  # (channel, chat_ref) of a team's group chat: sent there, not to a member
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,8 @@ async def _before(look: _Lookups, moment: Moment) -> list[Planned]:
                     name=leader.display_name, team=team.name, period=period, due=due, days_left=left
                 )
                 found.append(_planned(moment, moment.period.key, leader, message))
+    if "team" in moment.to:
+        found += await _team_due(look, moment, owing, left)
     if "inactive_members" in moment.to:
         for member in await look.inactive({t.code for t in owing}):
             team = look.config.team(member.team_code)
@@ -259,6 +266,26 @@ async def _before(look: _Lookups, moment: Moment) -> list[Planned]:
     return found
 
 
+async def _team_due(look: _Lookups, moment: Moment, owing: list[Team], left: int) -> list[Planned]:
+    """The whole team's note that its report is due: in its group chat, or to each member (leaders already reminded
+    by the "leaders" rule are not told twice)."""
+    assert moment.period is not None and moment.due is not None
+    rule, found = f"{moment.rule}-team", []
+    for team in owing:
+        message = look.config.reminders.texts.team_due.format(
+            team=team.name, period=moment.period.label(), due=format_date(moment.due), days_left=left
+        )
+        route = await team_chats.route(look.session, team.code, look.config.group_chat.reminders)
+        if route.chat is not None:
+            found.append(_to_group(moment, rule, moment.period.key, team, message, route.chat))
+        if route.each:
+            for member in await look.people():
+                if member.team_code != team.code or ("leaders" in moment.to and member.role == Role.LEADER.value):
+                    continue
+                found.append(_planned(moment, moment.period.key, member, message, rule=rule))
+    return found
+
+
 async def _late(look: _Lookups, moment: Moment) -> list[Planned]:
     assert moment.period is not None and moment.due is not None
     owing = await look.owing(moment.period)
@@ -286,11 +313,18 @@ async def _weekly(look: _Lookups, moment: Moment) -> list[Planned]:
     found: list[Planned] = []
     for team in look.config.teams:
         leaders = await look.leaders(team.code)
-        if not leaders:
+        route = await team_chats.route(look.session, team.code, look.config.group_chat.weekly_summary)
+        if not leaders and route.chat is None:
             continue
         week = await weekly_summary.team_week(look.session, look.config, team, moment.day)
-        for leader in leaders:
-            found.append(_planned(moment, week.start.isoformat(), leader, week.text(look.config, leader.display_name)))
+        if route.chat is not None:
+            found.append(
+                _to_group(moment, moment.rule, week.start.isoformat(), team, week.group_text(look.config), route.chat)
+            )
+        if route.each:
+            for leader in leaders:
+                text = week.text(look.config, leader.display_name)
+                found.append(_planned(moment, week.start.isoformat(), leader, text))
     return found
 
 
@@ -298,6 +332,12 @@ def _planned(moment: Moment, key_period: str, member: Member, message: str, rule
     """A message of `moment`'s rule (or of `rule`, for nudges keyed by day whichever deadline asked for them)."""
     name = rule or moment.rule
     return Planned(_key(name, key_period, member.id), name, member.id or 0, member.display_name, message, moment.at)
+
+
+def _to_group(moment: Moment, rule: str, key_period: str, team: Team, message: str, chat: tuple[str, str]) -> Planned:
+    """A team-level message to the team's group chat: one for the team, whoever is in the group."""
+    name = T.GROUP_RECIPIENT.format(team=team.name)
+    return Planned(team_key(rule, key_period, team.code), rule, 0, name, message, moment.at, chat)
 
 
 _PHASES = {BEFORE: _before, LATE: _late, WEEKLY: _weekly}
@@ -336,9 +376,16 @@ async def queue(session: AsyncSession, config: Config, planned: list[Planned], n
     if not planned:
         return 0
     when = send_time(config, now)
-    identities = await _identities(session, {p.member_id for p in planned})
+    identities = await _identities(session, {p.member_id for p in planned if p.chat is None})
     queued = 0
     for item in planned:
+        if item.chat is not None:  # a team's group chat: one message, on the bot the group was linked on
+            channel, chat_ref = item.chat
+            row = await outbox.enqueue(
+                session, channel, chat_ref, now, text=item.text, dedup_key=f"{item.key}:{channel}", not_before=when
+            )
+            queued += row is not None
+            continue
         for identity in identities.get(item.member_id, []):
             row = await outbox.enqueue(
                 session,
@@ -389,6 +436,7 @@ async def run(session: AsyncSession, config: Config, now: datetime) -> int:
         skipped = len(moments(config, max(last, floor - _MISSED_HORIZON), floor))
         if skipped:
             log.warning("reminders: %d moment(s) older than grace_hours were skipped", skipped)
+    await team_chats.drop_gone(session, now)  # a group the bot was removed from: its team is reached privately
     planned = await plan(session, config, now, since)
     queued = await queue(session, config, planned, now)
     await _set_last_run(session, now)
@@ -405,16 +453,20 @@ async def preview(session: AsyncSession, config: Config, since: datetime, until:
     for at in sorted({m.at for m in moments(config, since, until)}):
         for item in await plan(session, config, at, since=at - timedelta(microseconds=1)):
             planned.setdefault(item.key, item)
-    identities = await _identities(session, {p.member_id for p in planned.values()})
-    keys = [f"{p.key}:{i.channel}" for p in planned.values() for i in identities.get(p.member_id, [])]
+    identities = await _identities(session, {p.member_id for p in planned.values() if p.chat is None})
+
+    def channels(item: Planned) -> list[str | None]:
+        if item.chat is not None:
+            return [item.chat[0]]
+        return [i.channel for i in identities.get(item.member_id, [])] or [None]
+
+    keys = [f"{p.key}:{c}" for p in planned.values() for c in channels(p) if c]
     stmt = select(OutboxItem.dedup_key).where(col(OutboxItem.dedup_key).in_(keys or [""]))
     queued = set((await session.exec(stmt)).all())
     rows: list[Preview] = []
     for item in planned.values():
         when = send_time(config, item.moment)
-        reach = identities.get(item.member_id) or [None]
-        for identity in reach:
-            channel = identity.channel if identity else None
+        for channel in channels(item):
             rows.append(Preview(item, channel, when, f"{item.key}:{channel}" in queued))
     return rows
 

@@ -2,6 +2,10 @@
 
 The week is the seven days before the day it is sent (Monday to Sunday when it goes out on a Monday). Lượt are
 person-visits (the sum of `people_count`); only visits that still count (status "active") are counted.
+
+The team's group chat gets another rendering (`group_text`): the team's totals and its reports due, and nothing
+about any one person: no member's figures or name (who logged nothing is the leader's to raise, not the group's),
+and never a household's name or phone.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ class TeamWeek:
     members: str
     inactive: str
     due: str
+    luot: int = 0  # the team's totals: lượt, distinct households, members who logged something, members
+    households: int = 0
+    active: int = 0
+    member_count: int = 0
 
     @property
     def week(self) -> str:
@@ -45,6 +53,18 @@ class TeamWeek:
     def text(self, config: Config, name: str) -> str:
         return config.reminders.texts.weekly_summary.format(
             name=name, team=self.team.name, week=self.week, members=self.members, inactive=self.inactive, due=self.due
+        )
+
+    def group_text(self, config: Config) -> str:
+        """For the team's group chat: team-level figures only."""
+        return config.reminders.texts.weekly_group.format(
+            team=self.team.name,
+            week=self.week,
+            luot=self.luot,
+            households=self.households,
+            active=self.active,
+            members=self.member_count,
+            due=self.due,
         )
 
 
@@ -64,7 +84,18 @@ async def team_week(session: AsyncSession, config: Config, team: Team, today: da
     idle = [m.display_name for m in members if (m.id or 0) not in work]
     inactive = T.WEEKLY_INACTIVE.format(names=", ".join(idle)) if idle else T.WEEKLY_ALL_ACTIVE
     due = await _due_text(session, config, team.code, today)
-    return TeamWeek(team, start, end, "\n".join(lines) or T.WEEKLY_NO_MEMBERS, inactive, due)
+    return TeamWeek(
+        team,
+        start,
+        end,
+        "\n".join(lines) or T.WEEKLY_NO_MEMBERS,
+        inactive,
+        due,
+        luot=sum(luot for luot, _ in work.values()),
+        households=await _households(session, team.code, start, end),
+        active=sum(1 for m in members if (m.id or 0) in work),
+        member_count=len(members),
+    )
 
 
 async def _members(session: AsyncSession, team_code: str) -> list[Member]:
@@ -92,6 +123,17 @@ async def _work(session: AsyncSession, team_code: str, start: date, end: date) -
     )
     rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
     return {int(m): (int(luot), int(homes)) for m, luot, homes in rows}
+
+
+async def _households(session: AsyncSession, team_code: str, start: date, end: date) -> int:
+    """Distinct households the team's visits reached in [start, end] (two members at one house count once)."""
+    stmt = select(func.count(distinct(Visit.household_id))).where(
+        Visit.team_code == team_code,
+        Visit.status == STATUS_ACTIVE,
+        col(Visit.visited_on) >= start,
+        col(Visit.visited_on) <= end,
+    )
+    return int((await session.exec(stmt)).one())
 
 
 def _candidates(config: Config, today: date) -> list[Period]:

@@ -51,6 +51,28 @@ class Invite(SQLModel, table=True):
     bot: str | None = Field(default=None, max_length=20)  # only this bot takes the code (one of several)
 
 
+class TeamChat(SQLModel, table=True):
+    """A team's group chat the bot is in, as its leader linked and confirmed it: team-level messages (the weekly
+    summary, team reminders, the leader's notices) may go there as one message instead of one per member. One
+    active group per team and bot; linking another deactivates the old row, which stays as a record."""
+
+    __tablename__ = "team_chat"
+    __table_args__ = (
+        Index("ix_team_chat_team", "team_code", "active"),
+        Index("ix_team_chat_chat", "channel", "chat_ref"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_code: str = Field(max_length=20)
+    channel: str = Field(max_length=20)  # the bot's key (Inbound.channel): the outbox channel of group messages
+    chat_ref: str = Field(max_length=64)  # the group
+    linked_by: int | None = Field(default=None, foreign_key="member.id")
+    linked_at: datetime = _utc()
+    active: bool = True
+    unlinked_at: datetime | None = _utc(default=None)
+    unlinked_by: int | None = Field(default=None, foreign_key="member.id")  # None with unlinked_at: the group was gone
+
+
 class Household(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_code: str = Field(max_length=20, index=True)
@@ -350,6 +372,7 @@ class Broadcast(SQLModel, table=True):
     message_count: int = 0  # outbox rows queued: one per channel identity of each recipient
     send_at: datetime = _utc()  # when it goes out: later than created_at when held by quiet hours
     created_at: datetime = _utc(index=True)
+    group_outbox_id: int | None = None  # the one outbox row to the team's group chat, when it went there too
 
 
 class BroadcastRecipient(SQLModel, table=True):

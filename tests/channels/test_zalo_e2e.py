@@ -31,7 +31,16 @@ from bot.core.roles import Role
 from bot.handlers.router import Router
 from bot.services import outbox, quota
 from bot.services.deps import Deps
-from bot.store.models import ChannelIdentity, Household, InboxItem, Member, OutboxItem, Visit, VisitSkill
+from bot.store.models import (
+    ChannelIdentity,
+    Household,
+    InboxItem,
+    Member,
+    OutboxItem,
+    TeamChat,
+    Visit,
+    VisitSkill,
+)
 from tests.chat import new_code
 from tests.fakes.zalo_api import (
     DEFAULT_TOKEN,
@@ -468,3 +477,45 @@ async def test_polling_tells_the_administrator_once_that_production_should_use_t
             pass
     notices = [r for r in caplog.records if r.getMessage() == T.ZALO_POLLING_IS_FOR_TESTING]
     assert len(notices) == 1 and notices[0].levelno == logging.WARNING
+
+
+# --- the team's group chat (channels.zalo.groups) ---------------------------------------------------------------
+ZALO_GROUP = "9f0c1a2b3c4d5e6f7a8b"
+
+
+async def _joined_leader(zalo: Zalo, deps: Deps) -> Phone:
+    phone = Phone(zalo, USER)
+    code = await new_code(deps, Role.LEADER, "T01", name="Tổ trưởng Hà")
+    sent = await phone.say(f"/start {code}")
+    assert "Chào mừng" in sent[0].text
+    return phone
+
+
+async def test_a_leader_links_the_zalo_group_and_confirms_with_a_typed_yes(deps, monkeypatch):
+    async with running(deps, monkeypatch, groups=True) as zalo:
+        leader = await _joined_leader(zalo, deps)
+        sent = await leader.send(text_update(USER, "/nhom", chat_id=ZALO_GROUP, chat_type="GROUP"))
+        by_chat = {s.chat_id: s.text for s in sent}
+        assert by_chat[ZALO_GROUP] == T.GROUP_ASKED_LEADER.format(name="Tổ trưởng Hà")
+        assert by_chat[USER].startswith(T.GROUP_LINK_ASK.split("{")[0])
+        assert f"1. {T.GROUP_LINK_BTN_YES}" in by_chat[USER]  # no buttons on Zalo: a numbered list
+        sent = await leader.say("oke")
+        assert {s.chat_id for s in sent} == {USER, ZALO_GROUP}
+        assert [s.text for s in sent if s.chat_id == ZALO_GROUP] == [T.GROUP_LINKED_NOTICE.format(team="Thôn Đông Tạ")]
+        async with deps.store.session() as s:
+            link = (await s.exec(select(TeamChat))).one()
+        assert (link.channel, link.chat_ref, link.active) == ("zalo", ZALO_GROUP, True)
+        # chatter in the group: stored and answered with silence
+        assert await zalo.post(text_update(USER, "2", chat_id=ZALO_GROUP, chat_type="GROUP")) == 200
+        assert await zalo.post(sticker_update("someone", chat_id=ZALO_GROUP, chat_type="GROUP")) == 200
+        await zalo.channel.settle()
+        assert zalo.api.take_new() == []
+
+
+async def test_zalo_group_messages_are_ignored_while_groups_are_off(deps, monkeypatch):
+    async with running(deps, monkeypatch) as zalo:
+        await _joined_leader(zalo, deps)
+        assert await zalo.post(text_update(USER, "/nhom", chat_id=ZALO_GROUP, chat_type="GROUP")) == 200
+        await zalo.channel.settle()
+        assert zalo.api.take_new() == []
+        assert zalo.channel.stats["ignored"] == 1

@@ -141,6 +141,7 @@ IGNORED = [
     ("over-long id", _wrap("message.text.received", _msg(text="x", chat={"id": "c" * 65}))),
     ("from a bot", _wrap("message.text.received", _msg(text="x", **{"from": {"id": "b", "is_bot": True}}))),
     ("group chat", _wrap("message.text.received", _msg(text="x", chat={"id": "g1", "chat_type": "GROUP"}))),
+    ("another chat type", _wrap("message.text.received", _msg(text="x", chat={"id": "g1", "chat_type": "OA"}))),
     ("nothing to infer", _wrap(None, _msg())),
 ]
 
@@ -148,6 +149,29 @@ IGNORED = [
 @pytest.mark.parametrize("body", [case[1] for case in IGNORED], ids=[case[0] for case in IGNORED])
 def test_parse_update_ignores(body):
     assert parse_update(body) is None
+
+
+GROUP_CHAT = {"id": "g1", "chat_type": "GROUP"}
+GROUPS = [
+    # (case, body, kind, text): with channels.zalo.groups, a group's message reaches the router marked as one
+    ("group text", _wrap(TEXT, _msg(text="/nhom", chat=GROUP_CHAT)), InboundKind.TEXT, "/nhom"),
+    ("group chatter", _wrap(TEXT, _msg(text="chào cả nhà", chat=GROUP_CHAT)), InboundKind.TEXT, "chào cả nhà"),
+    ("group sticker", _wrap("message.sticker.received", _msg(sticker="s", chat=GROUP_CHAT)), InboundKind.STICKER, ""),
+    ("group, lower case", _wrap(TEXT, _msg(text="x", chat={"id": "g1", "chat_type": "group"})), InboundKind.TEXT, "x"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind", "text"), [case[1:] for case in GROUPS], ids=[case[0] for case in GROUPS])
+def test_parse_update_of_a_group_when_the_bot_may_be_in_groups(body, kind, text):
+    inbound = parse_update(body, groups=True)
+    assert inbound is not None and inbound.group
+    assert (inbound.kind, inbound.text, inbound.user_ref, inbound.chat_ref) == (kind, text, "u1", "g1")
+    assert parse_update(body) is None  # groups off (the default): silence
+
+
+def test_a_private_message_is_not_a_groups_even_when_groups_are_on():
+    inbound = parse_update(DOCS_WEBHOOK, groups=True)
+    assert inbound is not None and not inbound.group
 
 
 def test_message_date_is_in_milliseconds():
