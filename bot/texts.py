@@ -354,9 +354,6 @@ TG_WEBHOOK_URL_MISSING = (
 TG_WEBHOOK_SECRET_MISSING = (
     "Chế độ webhook cần biến môi trường {env} (một chuỗi bí mật để Telegram ký các yêu cầu gửi đến bot)."
 )
-TG_WEBHOOK_NEEDS_EXTRA = (
-    "Chế độ webhook cần gói tornado: cài python-telegram-bot[webhooks] vào môi trường của bot, hoặc dùng mode: polling."
-)
 TG_TOKEN_REJECTED = (
     "Telegram từ chối token của bot (biến môi trường {env}). Kiểm tra lại token do @BotFather cấp; "
     "nếu vừa tạo lại token thì cập nhật biến này."

@@ -1,19 +1,23 @@
 """The Telegram channel: python-telegram-bot embedded in the bot's own asyncio loop.
 
-This is the only module that imports `telegram`. It turns updates into neutral `Inbound` messages (downloading a
-document the user sends, within the import size limit), hands them to the router and renders the `Reply`s: options
-as inline buttons whose payload is the prompt's token and the option's position (never its value), the main menu as
-a persistent reply keyboard, and a multi-select toggle as an edit of the message that was tapped. Messages the bot
-starts (the outbox: reminders, notices, broadcasts, with a picture or a file) go out through the one outbox sender
-(bot/channels/sender.py), by this module's `TelegramOutlet`: its capabilities (Telegram's ~30 messages a second,
-one a second per chat, one per three seconds per group) and its rendering ("✅ Đã nhận" as a button).
+This is the only module that imports `telegram`. Updates arrive by this module's own long polling or webhook
+server (not PTB's Updater, which acknowledges an update before it is handled): each is stored in the inbox first,
+then acknowledged (the next getUpdates offset, the webhook's 200), then handed to PTB's application, which runs
+the chat's updates in order. Each becomes a neutral `Inbound` (a document the user sends is downloaded, within the
+import size limit) for the router, and the answer goes through the outbox like every message (answering.py):
+options as inline buttons whose payload is the prompt's token and the option's position (never its value), the
+main menu as a persistent reply keyboard, a multi-select toggle as an edit of the message that was tapped. The one
+outbox sender (bot/channels/sender.py) sends answers and the messages the bot starts (reminders, notices,
+broadcasts, with a picture or a file) by this module's `TelegramOutlet`: its capabilities (Telegram's ~30 messages
+a second, one a second per chat, one per three seconds per group) and its rendering ("✅ Đã nhận" as a button).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
+import hmac
+import json
 import logging
 import os
 import re
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -77,6 +82,8 @@ PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
 GROUP_INTERVAL = 3.0  # seconds between two messages to one group or channel (Telegram: 20 a minute)
 AUTH_RETRY = 300.0  # seconds: the token was refused while sending, nothing can go out until it is fixed
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # setWebhook's secret_token, sent with every update
+WEBHOOK_MAX_BODY = 1024 * 1024  # bytes: an update with a caption and entities is a few kilobytes
 _POLL_BACKOFF_CAP = 30.0  # seconds between two failed getUpdates at most
 _UNREACHABLE = re.compile(r"chat not found|user not found|peer_id_invalid", re.I)
 _GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})  # chats the router sees as groups (Inbound.group)
@@ -439,6 +446,7 @@ class TelegramChannel:
         self._tidying: set[asyncio.Task[None]] = set()  # answered prompts losing their buttons
         self._poll_task: asyncio.Task[None] | None = None
         self._offset: int | None = None  # the next getUpdates offset: what is below it is stored
+        self._webhook: web.AppRunner | None = None
         self.send_rate = send_rate
         self._own_sender = sender is None  # else app.py runs one sender for every channel
         self.sender = sender or OutboxSender(deps, monotonic=monotonic, sleep=sleep)
@@ -457,6 +465,7 @@ class TelegramChannel:
             Application.builder()
             .token(self._token)
             .job_queue(None)
+            .updater(None)  # updates come from our own polling loop or webhook server, stored before confirmed
             .concurrent_updates(_OrderedPerChat(max(64, self.max_concurrent * 8), self.max_concurrent))
         )
         if self.settings.base_url:
@@ -498,12 +507,9 @@ class TelegramChannel:
         secret = os.environ.get(self.settings.secret_env) or None
         if not secret:
             raise ConfigError(T.TG_WEBHOOK_SECRET_MISSING.format(env=self.settings.secret_env))
-        if importlib.util.find_spec("tornado") is None:
-            raise ConfigError(T.TG_WEBHOOK_NEEDS_EXTRA)
         return secret
 
     async def _start_updates(self, app: Application, secret: str | None) -> None:
-        assert app.updater is not None
         await self._replay(app)
         if self.settings.mode == "polling":
             # Not PTB's Updater: it confirms an update (the next getUpdates offset) before the update is handled,
@@ -512,16 +518,43 @@ class TelegramChannel:
             await self._call(lambda: app.bot.delete_webhook(drop_pending_updates=False))
             self._poll_task = asyncio.create_task(self._poll(app), name=f"{self.key}-poll")
             return
+        assert secret is not None and self.settings.webhook.url is not None
+        await self._serve_webhook(app, secret)
+        url = self.settings.webhook.url
+        await self._call(lambda: app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES))
+
+    async def _serve_webhook(self, app: Application, secret: str) -> None:
+        """The webhook: Telegram's POSTs on our own aiohttp server, not PTB's (which answers 200 before the update
+        is stored, so a bot killed meanwhile would lose it). An update is stored, then acknowledged."""
+
+        async def on_post(request: web.Request) -> web.Response:
+            given = request.headers.get(WEBHOOK_SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8")):
+                return web.Response(status=403)
+            try:
+                body = json.loads(await request.read())
+            except (ValueError, web.HTTPRequestEntityTooLarge):
+                return web.Response(status=400)
+            update = Update.de_json(body, app.bot) if isinstance(body, dict) and "update_id" in body else None
+            if update is None:
+                return web.Response(status=400)
+            try:
+                fresh = await self._keep([update])
+            except Exception as exc:  # the database is unreachable: not stored, so Telegram must send it again
+                log.warning("telegram webhook update not stored (%s); Telegram will retry", type(exc).__name__)
+                return web.Response(status=503)
+            for stored in fresh:
+                await app.update_queue.put(stored)
+            return web.Response(status=200)
+
         hook = self.settings.webhook
         assert hook.url is not None
-        await app.updater.start_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=urlsplit(hook.url).path.lstrip("/"),
-            webhook_url=hook.url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        server = web.Application(client_max_size=WEBHOOK_MAX_BODY)
+        server.router.add_post(urlsplit(hook.url).path or "/", on_post)
+        runner = web.AppRunner(server, access_log=None)  # the access log would show the path, not the token
+        await runner.setup()
+        await web.TCPSite(runner, hook.listen, hook.port).start()
+        self._webhook = runner
 
     async def _poll(self, app: Application) -> None:
         """Long polling: store each batch of updates, then ask for the next (which confirms the batch to Telegram),
@@ -595,8 +628,9 @@ class TelegramChannel:
             poll.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await poll
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        webhook, self._webhook = self._webhook, None
+        if webhook is not None:  # Telegram keeps the updates of a stopped bot and sends them when it is back
+            await webhook.cleanup()
         if app.running:
             await app.stop()  # the updates in hand are answered first
             await self._confirm(app)

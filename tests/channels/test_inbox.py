@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlmodel import col, func, select
 
 from bot import texts as T
@@ -24,7 +25,7 @@ from bot.scheduler import prune_processed_messages
 from bot.services import inbox, outbox
 from bot.services.deps import Deps
 from bot.store.models import InboxItem, OutboxItem
-from tests.channels.test_zalo_e2e import SECRET, USER, Zalo, settings_for
+from tests.channels.test_zalo_e2e import SECRET, USER, Zalo, free_port, settings_for
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import DEFAULT_TOKEN, FakeZalo, text_update
 
@@ -163,3 +164,39 @@ async def test_an_answered_update_is_kept_without_its_body_as_the_record_that_it
     assert await prune_processed_messages(deps) == 1  # the answered one; the waiting one stays
     async with deps.store.session() as s:
         assert [r.update_ref for r in (await s.exec(select(InboxItem))).all()] == ["m2"]
+
+
+async def test_a_telegram_webhook_update_is_stored_before_its_200_and_answered_once(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    base = deps.config.channels.telegram
+    monkeypatch.setenv(base.secret_env, SECRET)
+    hook = base.webhook.model_copy(update={"port": port, "url": "https://bot.example.vn/tg/hook"})
+    async with FakeTelegram() as api, aiohttp.ClientSession() as http:
+        settings = base.model_copy(update={"base_url": api.base_url, "mode": "webhook", "webhook": hook})
+        channel = TelegramChannel(Router(deps), deps, api.token, settings)
+        await channel.start()
+        try:
+            [registered] = api.calls_to("setWebhook")
+            assert registered.params["url"] == hook.url and registered.params["secret_token"] == SECRET
+            update = api.user_sends_text(7_300_002, "xin chào")
+            body = {"update_id": update.update_id, **update.payload}
+
+            async def post(secret: str) -> int:
+                headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+                async with http.post(f"http://127.0.0.1:{port}/tg/hook", json=body, headers=headers) as resp:
+                    return resp.status
+
+            assert await post("not-the-secret") == 403
+            assert await stored(deps) == 0
+            assert await post(SECRET) == 200
+            [answer] = await api.wait_for_sent(1)
+            assert answer.text == T.WELCOME_STRANGER
+            assert await post(SECRET) == 200  # Telegram sends it again (it missed our 200): not answered twice
+            async with deps.store.session() as s:
+                assert [row.status for row in (await s.exec(select(OutboxItem))).all()] == [outbox.SENT]
+        finally:
+            await channel.stop()
+    assert len(api.received(7_300_002)) == 1
+    assert await stored(deps) == 0
