@@ -634,6 +634,8 @@ class TelegramChannel:
         if app.running:
             await app.stop()  # the updates in hand are answered first
             await self._confirm(app)
+        if self._tidying:  # the buttons of prompts answered while stopping
+            await asyncio.gather(*list(self._tidying), return_exceptions=True)
         await app.shutdown()
         await app.bot.shutdown()  # when start failed in getMe, the application never owned the connections
 
@@ -767,9 +769,10 @@ class TelegramChannel:
 
     async def _remove_buttons(self, message: Message) -> None:
         """The tapped prompt is answered: its buttons go, so an old one is not tapped by mistake later."""
+        bot = message.get_bot()  # the application's bot: still there while a stopping channel finishes updates
         try:
             await self._call(
-                lambda: self._bot.edit_message_reply_markup(
+                lambda: bot.edit_message_reply_markup(
                     chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
                 )
             )

@@ -43,13 +43,14 @@ async def keep_all(
         {"channel": channel, "update_ref": ref[:80], "body": body, "received_at": now, "replays": 0}
         for ref, body in updates
     ]
+    # The rows as parameters, not in the statement: it is then compiled once and cached (VALUES built from the
+    # rows has no cache key, and would be compiled again for every update).
     stmt = (
         insert(InboxItem)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["channel", "update_ref"])
         .returning(col(InboxItem.update_ref))
     )
-    return {ref for (ref,) in await store.returning(stmt, f"the {channel} inbox")}
+    return {ref for (ref,) in await store.returning(stmt, f"the {channel} inbox", rows)}
 
 
 async def answered(session: AsyncSession, channel: str, update_ref: str, now: datetime) -> bool:

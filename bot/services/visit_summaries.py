@@ -86,8 +86,9 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
     await session.exec(_keep_earlier(reach, ["household_id", "team_code"], HouseholdReach.first_visit_on))  # type: ignore[call-overload]
     if visit.outcome == OUTCOME_DONE and codes:
         rows = [dict(household_id=visit.household_id, skill_code=c, first_done_on=visit.visited_on) for c in codes]
-        first = insert_(HouseholdSkill).values(rows)
-        await session.exec(_keep_earlier(first, ["household_id", "skill_code"], HouseholdSkill.first_done_on))  # type: ignore[call-overload]
+        # The rows as parameters, not VALUES in the statement: compiled once and cached (as below).
+        first = _keep_earlier(insert_(HouseholdSkill), ["household_id", "skill_code"], HouseholdSkill.first_done_on)
+        await session.execute(first, rows)
     await count_skills(session, visit, codes, 1)
 
 
@@ -104,12 +105,12 @@ async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str
         return
     insert_ = upsert_insert(session)
     rows = [dict(team_code=visit.team_code, visited_on=visit.visited_on, skill_code=c, visits=step) for c in codes]
-    stmt = insert_(TeamSkillDay).values(rows)
+    stmt = insert_(TeamSkillDay)
     stmt = stmt.on_conflict_do_update(
         index_elements=["team_code", "visited_on", "skill_code"],
         set_={"visits": TeamSkillDay.visits + stmt.excluded.visits},
     )
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.execute(stmt, rows)
     if step < 0:  # a count back to nothing leaves no row, as rebuild would
         gone = delete(TeamSkillDay).where(
             col(TeamSkillDay.team_code) == visit.team_code,

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,13 +131,16 @@ class Store:
 
         return await _retrying_busy(once, what)
 
-    async def returning(self, statement: Any, what: str = "a statement") -> list[Any]:
+    async def returning(
+        self, statement: Any, what: str = "a statement", rows: Sequence[dict[str, Any]] = ()
+    ) -> list[Any]:
         """One statement with a RETURNING clause in a transaction of its own, on a bare connection (no ORM session:
-        the inbox's write on every update), retried like `transact` while SQLite is busy; the rows it returned."""
+        the inbox's write on every update), retried like `transact` while SQLite is busy; the rows it returned.
+        `rows`: its parameters, one set per row (an INSERT of several rows, compiled once and cached)."""
 
         async def once() -> list[Any]:
             async with self.engine.begin() as conn:
-                return list((await conn.execute(statement)).all())
+                return list((await conn.execute(statement, list(rows) or None)).all())
 
         return await _retrying_busy(once, what)
 
