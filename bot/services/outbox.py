@@ -154,7 +154,7 @@ async def enqueue_answer(
         return []
     # The rows as parameters (compiled once and cached), in the order given: their ids ascend with it.
     stmt = insert(OutboxItem).returning(col(OutboxItem.id), sort_by_parameter_order=True)
-    ids = list((await session.execute(stmt, rows)).scalars())
+    ids = list((await session.exec(stmt, params=rows)).scalars())  # type: ignore[call-overload]
     session.info[QUEUED] = True
     return ids
 

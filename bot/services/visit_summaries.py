@@ -88,7 +88,7 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         rows = [dict(household_id=visit.household_id, skill_code=c, first_done_on=visit.visited_on) for c in codes]
         # The rows as parameters, not VALUES in the statement: compiled once and cached (as below).
         first = _keep_earlier(insert_(HouseholdSkill), ["household_id", "skill_code"], HouseholdSkill.first_done_on)
-        await session.execute(first, rows)
+        await session.exec(first, params=rows)  # type: ignore[call-overload]
     await count_skills(session, visit, codes, 1)
 
 
@@ -110,7 +110,7 @@ async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str
         index_elements=["team_code", "visited_on", "skill_code"],
         set_={"visits": TeamSkillDay.visits + stmt.excluded.visits},
     )
-    await session.execute(stmt, rows)
+    await session.exec(stmt, params=rows)  # type: ignore[call-overload]
     if step < 0:  # a count back to nothing leaves no row, as rebuild would
         gone = delete(TeamSkillDay).where(
             col(TeamSkillDay.team_code) == visit.team_code,

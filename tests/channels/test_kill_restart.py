@@ -44,7 +44,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import DEFAULT_TOKEN, FakeZalo, text_update
 
 ROOT = Path(__file__).resolve().parents[2]
-MEMBERS = int(os.environ.get("SOTAY_KILL_MEMBERS", "24"))
+MEMBERS = int(os.environ.get("SOTAY_KILL_MEMBERS", "16"))
 VISITS = 2  # visits each member logs
 KILLS = 3
 TEAMS = ("T01", "T02", "T03")

@@ -34,6 +34,7 @@ from tests.fakes.telegram_api import FakeTelegram
 TEXT = "Nhắc: tổ nộp báo cáo tháng trước ngày 25."
 TELEGRAM_CHAT = 7_300_001
 BUSY_TIMEOUT_MS = 20  # how long the sender's write waits for the lock here (production: 5 s)
+BUSY_PAUSE = 0.002  # and the first pause before it tries again (production: 50 ms, doubled at each retry)
 
 
 class Fault:
@@ -84,6 +85,7 @@ async def fault(request: pytest.FixtureRequest, deps: Deps, monkeypatch: pytest.
         if not db.is_sqlite(deps.store.url):
             pytest.skip("PostgreSQL has no database-wide write lock; the injected error covers it")
         monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+        monkeypatch.setattr(db, "BUSY_PAUSE", BUSY_PAUSE)
         await deps.store.engine.dispose()  # new connections take the short timeout
     return Fault(deps, request.param)
 
