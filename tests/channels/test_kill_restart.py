@@ -44,9 +44,9 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import DEFAULT_TOKEN, FakeZalo, text_update
 
 ROOT = Path(__file__).resolve().parents[2]
-MEMBERS = int(os.environ.get("SOTAY_KILL_MEMBERS", "16"))
+MEMBERS = int(os.environ.get("SOTAY_KILL_MEMBERS", "12"))
 VISITS = 2  # visits each member logs
-KILLS = 3
+KILLS = 2
 TEAMS = ("T01", "T02", "T03")
 ANSWER_WAIT = 60.0  # seconds a member waits for an answer: restarts included, only a safety net
 CONSENT = "đồng ý"  # the consent question of a household's first visit names it

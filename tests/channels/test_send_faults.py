@@ -28,7 +28,7 @@ from tests.fakes.faults import Faults
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import text_update
 
-CHATS = 20
+CHATS = 12
 MESSAGES = 3  # each chat's user writes this many, concurrently with the others
 NOTICES = 1  # and the bot starts this many messages to each chat
 WAIT = 90.0  # seconds at most for everything to arrive (a loaded machine is slow; it takes a few seconds)
