@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, or_
+from sqlalchemy import bindparam, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -500,11 +500,12 @@ class OutboxSender:
         return Outcome.RETRY
 
 
-async def _claim(session: AsyncSession, item_id: int, now: datetime, head_only: bool = False) -> OutboxItem | None:
-    """The row, locked for this transaction, if it is still pending and due (and, with `head_only`, no older
-    message of its chat is pending and due or tried: the chat's order comes first)."""
+def _claim_statement(head_only: bool) -> Any:
+    """The claim's SELECT, built once (its parameters: the row's id and the time): building the statement, with its
+    aliased look at older rows, cost more than running it."""
+    now = bindparam("now")
     stmt = select(OutboxItem).where(
-        OutboxItem.id == item_id, OutboxItem.status == outbox.PENDING, OutboxItem.next_attempt_at <= now
+        OutboxItem.id == bindparam("item_id"), OutboxItem.status == outbox.PENDING, OutboxItem.next_attempt_at <= now
     )
     if head_only:
         older = aliased(OutboxItem)
@@ -517,7 +518,17 @@ async def _claim(session: AsyncSession, item_id: int, now: datetime, head_only: 
                 or_(older.next_attempt_at <= now, col(older.error).is_not(None)),
             )
         )
-    return (await session.exec(stmt.with_for_update(skip_locked=True))).first()
+    return stmt.with_for_update(skip_locked=True)
+
+
+_CLAIMS = {head_only: _claim_statement(head_only) for head_only in (False, True)}
+
+
+async def _claim(session: AsyncSession, item_id: int, now: datetime, head_only: bool = False) -> OutboxItem | None:
+    """The row, locked for this transaction, if it is still pending and due (and, with `head_only`, no older
+    message of its chat is pending and due or tried: the chat's order comes first)."""
+    found = await session.exec(_CLAIMS[head_only], params={"item_id": item_id, "now": now})
+    return found.first()
 
 
 def _pieces_sent(item: OutboxItem) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,17 +57,21 @@ async def answered(session: AsyncSession, channel: str, update_ref: str, now: da
     """Mark the update answered (in the transaction that answers it); False when it already was (another process
     or an earlier run answered it: this handling is a duplicate). On PostgreSQL a second transaction marking the
     same row waits for the first, then finds it answered."""
-    stmt = (
-        update(InboxItem)
-        .where(
-            col(InboxItem.channel) == channel,
-            col(InboxItem.update_ref) == update_ref[:80],
-            col(InboxItem.answered_at).is_(None),
-        )
-        .values(answered_at=now, body={})
-    )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    params = {"b_channel": channel, "b_ref": update_ref[:80], "b_at": now, "b_body": {}}
+    result = await session.exec(_ANSWERED, params=params)  # type: ignore[call-overload]
     return bool(result.rowcount)
+
+
+# Built once (every update is marked): its parameters are the update and the time.
+_ANSWERED = (
+    update(InboxItem)
+    .where(
+        col(InboxItem.channel) == bindparam("b_channel"),
+        col(InboxItem.update_ref) == bindparam("b_ref"),
+        col(InboxItem.answered_at).is_(None),
+    )
+    .values(answered_at=bindparam("b_at"), body=bindparam("b_body"))
+)
 
 
 async def prune(session: AsyncSession, older_than: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,21 +20,29 @@ async def by_identity(session: AsyncSession, channel: str, user_ref: str) -> Mem
     return (await session.exec(stmt)).first()
 
 
+# Built once (every message asks it; its parameters: the channel and the user): building it cost as much as
+# running it.
+_WITH_FLOW = (
+    select(Member, Conversation)
+    .join(ChannelIdentity, ChannelIdentity.member_id == Member.id)  # type: ignore[arg-type]
+    .outerjoin(
+        Conversation,
+        and_(Conversation.channel == ChannelIdentity.channel, Conversation.user_ref == ChannelIdentity.user_ref),
+    )
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.user_ref == bindparam("user_ref"),
+        Member.active,
+    )
+)
+
+
 async def by_identity_with_flow(
     session: AsyncSession, channel: str, user_ref: str
 ) -> tuple[Member | None, Conversation | None]:
     """The active member behind a channel identity and the chat's unfinished flow state, in one query: every
     message asks for both. The state is then in the session (a later `session.get` costs no query)."""
-    stmt = (
-        select(Member, Conversation)
-        .join(ChannelIdentity, ChannelIdentity.member_id == Member.id)  # type: ignore[arg-type]
-        .outerjoin(
-            Conversation,
-            and_(Conversation.channel == ChannelIdentity.channel, Conversation.user_ref == ChannelIdentity.user_ref),
-        )
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref, Member.active)
-    )
-    row = (await session.exec(stmt)).first()
+    row = (await session.exec(_WITH_FLOW, params={"channel": channel, "user_ref": user_ref})).first()
     return (None, None) if row is None else (row[0], row[1])
 
 
