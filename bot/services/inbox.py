@@ -71,6 +71,7 @@ _ANSWERED = (
         col(InboxItem.answered_at).is_(None),
     )
     .values(answered_at=bindparam("b_at"), body=bindparam("b_body"))
+    .execution_options(synchronize_session=False)  # no inbox row is loaded in the session to bring up to date
 )
 
 
