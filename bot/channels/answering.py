@@ -33,28 +33,30 @@ from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Handled], Sequence[OutMessage]]  # the channel's messages for what the router answered
-RenderReplies = Callable[[Sequence[Reply]], Sequence[OutMessage]]  # the channel's messages for replies
+Messages = Callable[[Sequence[Reply]], Sequence[OutMessage]]  # the channel's messages for the router's replies
+Render = Callable[[Handled], Sequence[OutMessage]]  # the same, where the channel needs more of the answer
 
 
 @dataclass
 class Answered:
     handled: Handled
     queued: list[int] = field(default_factory=list)  # the answer's outbox rows
-    sent: int = 0  # of them, sent at once
 
 
 class Answerer:
     """Answers one bot's stored updates (see the module's docstring)."""
 
-    def __init__(self, router: Router, deps: Deps, sender: OutboxSender, key: str, messages: RenderReplies) -> None:
+    def __init__(self, router: Router, deps: Deps, sender: OutboxSender, key: str, messages: Messages) -> None:
         self.router = router
         self.deps = deps
         self.sender = sender
         self.key = key
-        self.messages = messages  # for the part of an answer to a group message that goes to the sender's own chat
+        self.messages = messages
 
-    async def answer(self, inbound: Inbound, inbox_ref: str, render: Render) -> Answered:
+    async def answer(self, inbound: Inbound, inbox_ref: str, render: Render | None = None) -> Answered:
+        """Answer one stored update. `render`: the chat's messages, when the channel needs more than the replies
+        (a tapped prompt to update in place); else `messages` of the replies."""
+        render = render or (lambda handled: self.messages(handled.replies))
         queued: list[int] = []
         delivered: Handled | None = None
 
@@ -88,8 +90,8 @@ class Answerer:
                 "an apology",
             )
             queued += apology
-            outcomes += await self.sender.send_now(self.key, apology)
-        return Answered(handled, queued, outcomes.count(Outcome.SENT))
+            await self.sender.send_now(self.key, apology)
+        return Answered(handled, queued)
 
     async def _queue(self, session: AsyncSession, chat_ref: str, messages: Sequence[OutMessage]) -> list[int]:
         return await outbox.enqueue_answer(session, self.key, chat_ref, self.deps.clock.now(), messages)

@@ -98,11 +98,6 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return split_pieces(text, limit)
 
 
-def button_label(reply: Reply, index: int) -> str:
-    option = reply.options[index]
-    return SELECTED_MARK + option.label if reply.multi_select and option.selected else option.label
-
-
 def layout_rows(labels: Sequence[str], long_label: int = LONG_LABEL) -> list[list[int]]:
     """Indexes of `labels` in rows, in order: short labels two per row, a long one on a row of its own."""
     rows: list[list[int]] = []
@@ -124,10 +119,9 @@ def layout_rows(labels: Sequence[str], long_label: int = LONG_LABEL) -> list[lis
 
 
 def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's options as buttons; each button carries the prompt token and the option's position only."""
-    if not reply.options or not reply.token:
-        return None
-    return buttons([button_label(reply, i) for i in range(len(reply.options))], reply.token)
+    """The reply's options as buttons, as its answer message shows them (None: no buttons)."""
+    markup = message_markup(_message(reply))
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
 
 
 def buttons(labels: Sequence[str], token: str) -> InlineKeyboardMarkup:
@@ -191,26 +185,32 @@ def answer_messages(replies: Sequence[Reply], pressed: str | None = None) -> lis
         replaces = None
         if reply.replace_previous and target is not None and not menu and attachment is None and _editable(text):
             replaces, target = target, None  # only one reply takes the tapped message's place
-        buttons = bool(reply.options and reply.token)
-        out.append(
-            OutMessage(
-                text,
-                attachment=attachment,
-                answer=True,
-                options=tuple(o.label for o in reply.options) if buttons else (),
-                ticked=tuple(i for i, o in enumerate(reply.options) if o.selected)
-                if buttons and reply.multi_select
-                else (),
-                token=reply.token if buttons else None,
-                menu=menu,
-                replaces=replaces,
-            )
-        )
+        out.append(_message(reply, text, attachment, menu, replaces))
     return out
 
 
-def _ticked(reply: Reply) -> tuple[int, ...]:
-    return tuple(i for i, o in enumerate(reply.options) if o.selected) if reply.multi_select else ()
+def _message(
+    reply: Reply,
+    text: str | None = None,
+    attachment: Attachment | None = None,
+    menu: tuple[str, ...] = (),
+    replaces: str | None = None,
+) -> OutMessage:
+    """One reply as an answer message: its options become buttons when it has a token (else they are numbered in
+    the text, `reply_text`)."""
+    has_buttons = bool(reply.options and reply.token)
+    return OutMessage(
+        reply_text(reply) if text is None else text,
+        attachment=attachment,
+        answer=True,
+        options=tuple(o.label for o in reply.options) if has_buttons else (),
+        ticked=tuple(i for i, o in enumerate(reply.options) if o.selected and reply.multi_select)
+        if has_buttons
+        else (),
+        token=reply.token if has_buttons else None,
+        menu=menu,
+        replaces=replaces,
+    )
 
 
 def _editable(text: str) -> bool:

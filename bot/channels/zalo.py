@@ -50,7 +50,7 @@ from bot.channels.sender import OutboxSender
 from bot.config import ConfigError
 from bot.config import ZaloChannel as ZaloSettings
 from bot.core.messages import Attachment, Inbound, InboundKind, OutMessage, Reply
-from bot.handlers.router import Handled, Router
+from bot.handlers.router import Router
 from bot.render.numbered import numbered_text
 from bot.render.split import split_text as split_pieces
 from bot.render.split import utf16_len
@@ -741,14 +741,11 @@ class ZaloChannel:
 
     async def _answer(self, inbound: Inbound) -> None:
         """Handle one message and queue its answer in the same transaction, then send it at once (answering.py)."""
-        answered = await self._answerer.answer(inbound, inbound.message_id, self._messages)
+        answered = await self._answerer.answer(inbound, inbound.message_id)
         if answered.handled.duplicate:
             self.stats["duplicates"] += 1
         self.stats["queued"] += len(answered.queued)
         log.debug("zalo %s message answered with %d outbound message(s)", inbound.kind.value, len(answered.queued))
-
-    def _messages(self, handled: Handled) -> list[OutMessage]:
-        return self.outgoing(handled.replies)
 
     def outgoing(self, replies: Sequence[Reply]) -> list[OutMessage]:
         """The router's replies as Zalo messages (answers): texts packed into as few messages as fit, pictures by

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.roles import Role
 from bot.store.models import ChannelIdentity, Conversation, Member
 
 
@@ -70,3 +71,13 @@ async def private_chat(session: AsyncSession, channel: str, user_ref: str) -> st
         ChannelIdentity.channel == channel, ChannelIdentity.user_ref == user_ref
     )
     return (await session.exec(stmt)).first()
+
+
+async def of_team(session: AsyncSession, team_code: str) -> list[Member]:
+    """The team's active leaders and members (not staff), by id."""
+    stmt = select(Member).where(
+        Member.team_code == team_code,
+        col(Member.active).is_(True),
+        col(Member.role).in_([Role.MEMBER.value, Role.LEADER.value]),
+    )
+    return list((await session.exec(stmt.order_by(col(Member.id)))).all())

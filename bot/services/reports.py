@@ -35,7 +35,7 @@ from bot.config import Config
 from bot.core.periods import Kind, Period, days_left, is_on_time
 from bot.core.roles import Role
 from bot.core.text import mask_citizen_ids, nfc
-from bot.services import audit, outbox, period_locks, progress
+from bot.services import audit, members, outbox, period_locks, progress
 from bot.services.progress import TeamFigures
 from bot.services.reminder_keys import owed_report_pattern, owed_team_pattern
 from bot.store.models import Member, PeriodLock, Report
@@ -203,16 +203,6 @@ async def team_leaders(session: AsyncSession, team_code: str) -> list[Member]:
     return list((await session.exec(stmt.order_by(col(Member.id)))).all())
 
 
-async def team_people(session: AsyncSession, team_code: str) -> list[Member]:
-    """The team's active leaders and members: whose reminders about its report are withdrawn once it is in."""
-    stmt = select(Member).where(
-        Member.team_code == team_code,
-        col(Member.role).in_([Role.LEADER.value, Role.MEMBER.value]),
-        col(Member.active).is_(True),
-    )
-    return list((await session.exec(stmt.order_by(col(Member.id)))).all())
-
-
 # --- the snapshot ----------------------------------------------------------------------------------------------
 def _json_value(value: object) -> str:
     if isinstance(value, date):
@@ -303,7 +293,7 @@ async def submit(
     locked_to = min(period.end, today)
     await period_locks.lock(session, team_code, period.key, period.start, locked_to, by_member_id, now)
     # Reminders still held (quiet hours) are no longer owed: the leaders', the team's members' and its group chat's.
-    people = await team_people(session, team_code)
+    people = await members.of_team(session, team_code)
     patterns = [owed_report_pattern(period.key, m.id) for m in people if m.id is not None]
     await outbox.withdraw(session, [*patterns, owed_team_pattern(period.key, team_code)], now)
     await audit.record(

@@ -21,9 +21,8 @@ from bot import texts as T
 from bot.config import Config, Team
 from bot.core.clock import format_date
 from bot.core.periods import Kind, Period
-from bot.core.roles import Role
 from bot.core.text import vi_sort_key
-from bot.services import reports
+from bot.services import members, reports
 from bot.services.reports import Standing
 from bot.services.visits import STATUS_ACTIVE
 from bot.store.models import Member, Visit
@@ -75,13 +74,13 @@ def week_before(today: date) -> tuple[date, date]:
 
 async def team_week(session: AsyncSession, config: Config, team: Team, today: date) -> TeamWeek:
     start, end = week_before(today)
-    members = await _members(session, team.code)
+    people = await _members(session, team.code)
     work = await _work(session, team.code, start, end)
     lines = []
-    for member in members:
+    for member in people:
         luot, households = work.get(member.id or 0, (0, 0))
         lines.append(T.WEEKLY_MEMBER_LINE.format(name=member.display_name, luot=luot, households=households))
-    idle = [m.display_name for m in members if (m.id or 0) not in work]
+    idle = [m.display_name for m in people if (m.id or 0) not in work]
     inactive = T.WEEKLY_INACTIVE.format(names=", ".join(idle)) if idle else T.WEEKLY_ALL_ACTIVE
     due = await _due_text(session, config, team.code, today)
     return TeamWeek(
@@ -93,18 +92,13 @@ async def team_week(session: AsyncSession, config: Config, team: Team, today: da
         due,
         luot=sum(luot for luot, _ in work.values()),
         households=await _households(session, team.code, start, end),
-        active=sum(1 for m in members if (m.id or 0) in work),
-        member_count=len(members),
+        active=sum(1 for m in people if (m.id or 0) in work),
+        member_count=len(people),
     )
 
 
 async def _members(session: AsyncSession, team_code: str) -> list[Member]:
-    stmt = select(Member).where(
-        Member.team_code == team_code,
-        col(Member.active).is_(True),
-        col(Member.role).in_([Role.MEMBER.value, Role.LEADER.value]),
-    )
-    return sorted((await session.exec(stmt)).all(), key=lambda m: vi_sort_key(m.display_name))
+    return sorted(await members.of_team(session, team_code), key=lambda m: vi_sort_key(m.display_name))
 
 
 async def _work(session: AsyncSession, team_code: str, start: date, end: date) -> dict[int, tuple[int, int]]:
