@@ -1,6 +1,6 @@
 """CPU per update next to bare baselines on the same fake APIs, and SQL statements per update.
 
-Four rigs, each in this one process and event loop together with the fake API server it talks to (the fake's own
+Six rigs, each in this one process and event loop together with the fake API server it talks to (the fake's own
 CPU is therefore in every figure, baseline and bot alike):
 
 - telegram baseline: a bare python-telegram-bot echo bot (one MessageHandler, one CallbackQueryHandler: answer the
@@ -10,7 +10,12 @@ CPU is therefore in every figure, baseline and bot alike):
 - zalo baseline: a bare aiohttp webhook server that checks the secret header, parses the JSON and answers with one
   sendMessage to the fake Zalo API (tests/fakes/zalo_api.py) before returning 200;
 - zalo bot: the real ZaloChannel in webhook mode on the log-visit path, 4 updates per visit ("ghi nhan" → "1" →
-  "1 0" → "1", as bench/zalo_webhook_latency.py); its answers go through the outbox to the fake API.
+  "1 0" → "1", as bench/zalo_webhook_latency.py); its answers go through the outbox to the fake API;
+- telegram floor and zalo floor: each baseline plus only the four writes that keep every update and every answer
+  across a kill (the inbox row before the platform is told, the answer queued and the update marked answered in one
+  transaction, the answer marked sent: class Durable), through the bot's own store and services. It is what a bot
+  that does nothing but echo costs once it may not drop a message or lose an answer: the ratio targets are to be
+  read against it.
 
 Each rig is set up and warmed up (the member joins and logs a few visits, not measured), then drives N updates,
 one at a time: an update goes in (getUpdates answer / webhook POST) and the next one waits until the fake API has
@@ -82,9 +87,10 @@ from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.channels.zalo import SECRET_HEADER, ZaloChannel  # noqa: E402
 from bot.config import Config, ZaloWebhook, load_config  # noqa: E402
 from bot.core.clock import SystemClock  # noqa: E402
+from bot.core.messages import OutMessage  # noqa: E402
 from bot.core.roles import Role  # noqa: E402
 from bot.handlers.router import Router  # noqa: E402
-from bot.services import invites  # noqa: E402
+from bot.services import inbox, invites, outbox  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, QueuedUpdate  # noqa: E402
@@ -212,6 +218,35 @@ class Rig:
     check_every: int = 0  # after this many steps (a whole visit) the last answer must contain SAVED; 0: no check
 
 
+class Durable:
+    """The writes every answered update needs, whatever the bot does with it (the inbox row before the platform is
+    told, the answer queued and the update marked answered in one transaction, the answer marked sent), through the
+    bot's own store and services: what a bare baseline costs once it must not lose a message or an answer."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.store = Store(url)
+        self.sql = watch_sql(self.store)
+        self.key = key
+        self.clock = SystemClock()
+
+    async def keep(self, ref: str, body: dict[str, Any]) -> None:
+        await inbox.keep_all(self.store, self.key, [(ref, body)], self.clock.now())
+
+    async def queue(self, ref: str, chat: str, text: str) -> int:
+        async def work(session: Any) -> int:
+            now = self.clock.now()
+            await inbox.answered(session, self.key, ref, now)
+            [item_id] = await outbox.enqueue_answer(session, self.key, chat, now, [OutMessage(text, answer=True)])
+            return item_id
+
+        return await self.store.transact(work, "an answer")
+
+    async def sent(self, item_id: int) -> None:
+        now = self.clock.now()
+        mark = outbox.Mark(item_id, outbox.SENT, 1, now, now, None, {})
+        await self.store.transact(lambda session: outbox.write_mark(session, mark), "a mark")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -242,19 +277,35 @@ async def _run_steps(steps: Sequence[Step], count: int, check_every: int = 0) ->
 
 
 @asynccontextmanager
-async def telegram_baseline(url: str, config: Config, warmup: int) -> AsyncIterator[Rig]:
-    """A bare python-telegram-bot echo bot, polling as the real channel does (no job queue, same poll settings)."""
+async def telegram_baseline(url: str, config: Config, warmup: int, durable: bool = False) -> AsyncIterator[Rig]:
+    """A bare python-telegram-bot echo bot, polling as the real channel does (no job queue, same poll settings);
+    with `durable`, the echo bot plus the writes of Durable around each answer (the floor)."""
+    floor = Durable(url, "telegram") if durable else None
+
+    async def answering(update: Update, chat: int, text: str) -> int | None:
+        if floor is None:
+            return None
+        ref = str(update.update_id)
+        await floor.keep(ref, update.to_dict())
+        return await floor.queue(ref, str(chat), text)
 
     async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and message.text is not None
+        item = await answering(update, message.chat.id, message.text)
         await message.reply_text(message.text, reply_markup=ECHO_KEYBOARD)
+        if floor is not None and item is not None:
+            await floor.sent(item)
 
     async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None and query.message is not None
+        text = f"pressed {query.data}"
+        item = await answering(update, query.message.chat.id, text)
         await query.answer()
-        await context.bot.send_message(query.message.chat.id, f"pressed {query.data}", reply_markup=ECHO_KEYBOARD)
+        await context.bot.send_message(query.message.chat.id, text, reply_markup=ECHO_KEYBOARD)
+        if floor is not None and item is not None:
+            await floor.sent(item)
 
     tg = FakeTelegram()
     await tg.start()
@@ -271,7 +322,7 @@ async def telegram_baseline(url: str, config: Config, warmup: int) -> AsyncItera
         steps = [act(lambda: tg.user_sends_text(user, "xin chào"))]
         steps += [act(lambda: tg.press(user, "OK", exact=True)) for _ in range(4)]
         await _run_steps(steps, warmup * len(steps))
-        yield Rig(steps, lambda: tg.calls, lambda: len(tg.sent))
+        yield Rig(steps, lambda: tg.calls, lambda: len(tg.sent), floor.sql if floor is not None else None)
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -279,6 +330,14 @@ async def telegram_baseline(url: str, config: Config, warmup: int) -> AsyncItera
             await app.stop()
         await app.shutdown()
         await tg.stop()
+        if floor is not None:
+            await floor.store.close()
+
+
+@asynccontextmanager
+async def telegram_floor(url: str, config: Config, warmup: int) -> AsyncIterator[Rig]:
+    async with telegram_baseline(url, config, warmup, durable=True) as rig:
+        yield rig
 
 
 @asynccontextmanager
@@ -342,8 +401,10 @@ def _zalo_actor(api: FakeZalo, http: aiohttp.ClientSession, url: str, secret: st
 
 
 @asynccontextmanager
-async def zalo_baseline(url: str, config: Config, warmup: int) -> AsyncIterator[Rig]:
-    """A bare aiohttp webhook: check the secret, parse the update, send one text to the chat, answer 200."""
+async def zalo_baseline(url: str, config: Config, warmup: int, durable: bool = False) -> AsyncIterator[Rig]:
+    """A bare aiohttp webhook: check the secret, parse the update, send one text to the chat, answer 200; with
+    `durable`, the same plus the writes of Durable around the answer (the floor)."""
+    floor = Durable(url, "zalo") if durable else None
     api = FakeZalo()
     await api.start()
     secret = secrets.token_urlsafe(24)
@@ -356,10 +417,17 @@ async def zalo_baseline(url: str, config: Config, warmup: int) -> AsyncIterator[
         body = json.loads(await request.read())
         message = body["result"]["message"] if "result" in body else body["message"]
         payload = {"chat_id": message["chat"]["id"], "text": message.get("text") or "?"}
+        item = None
+        if floor is not None:
+            ref = str(message["message_id"])
+            await floor.keep(ref, body)
+            item = await floor.queue(ref, payload["chat_id"], payload["text"])
         async with out.post(send_url, json=payload) as resp:
             answer = json.loads(await resp.read())
             if not answer.get("ok"):
                 raise RuntimeError(f"sendMessage failed: {answer}")
+        if floor is not None and item is not None:
+            await floor.sent(item)
         return web.json_response({"message": "Success"})
 
     app = web.Application()
@@ -373,12 +441,20 @@ async def zalo_baseline(url: str, config: Config, warmup: int) -> AsyncIterator[
         say = _zalo_actor(api, http, f"http://127.0.0.1:{port}/zalo/webhook", secret)
         steps = [say(text) for text in ZALO_VISIT]
         await _run_steps(steps, warmup * len(steps))
-        yield Rig(steps, lambda: api.calls, lambda: len(api.sent))
+        yield Rig(steps, lambda: api.calls, lambda: len(api.sent), floor.sql if floor is not None else None)
     finally:
         await http.close()
         await runner.cleanup()
         await out.close()
         await api.stop()
+        if floor is not None:
+            await floor.store.close()
+
+
+@asynccontextmanager
+async def zalo_floor(url: str, config: Config, warmup: int) -> AsyncIterator[Rig]:
+    async with zalo_baseline(url, config, warmup, durable=True) as rig:
+        yield rig
 
 
 @asynccontextmanager
@@ -417,6 +493,8 @@ RIGS = {
     ("telegram", "bot"): telegram_bot,
     ("zalo", "baseline"): zalo_baseline,
     ("zalo", "bot"): zalo_bot,
+    ("telegram", "floor"): telegram_floor,
+    ("zalo", "floor"): zalo_floor,
 }
 
 
@@ -491,7 +569,7 @@ async def run_rounds(
     samples: dict[tuple[str, str], list[Sample]] = {key: [] for key in RIGS if key[0] in channels}
     for r in range(rounds):
         for channel in channels:
-            order = ("baseline", "bot") if r % 2 == 0 else ("bot", "baseline")
+            order = ("baseline", "floor", "bot") if r % 2 == 0 else ("bot", "floor", "baseline")
             for variant in order:
                 async with RIGS[(channel, variant)](url, config, warmup) as rig:
                     sample = await measure(rig, n)
@@ -524,29 +602,45 @@ def _per_update(counts: Counter[str], samples: Sequence[Sample]) -> dict[str, fl
     return {key: value / updates for key, value in counts.most_common()}
 
 
+def _ratios(over: Sequence[Sample], under: Sequence[Sample]) -> list[float]:
+    return [b.cpu_ms / a.cpu_ms for a, b in zip(under, over, strict=True)]
+
+
+def _spread(values: Sequence[float], unit: str = "") -> str:
+    return f"{statistics.median(values):.2f}{unit}" + (
+        f" ({min(values):.2f}–{max(values):.2f})" if max(values) > min(values) else ""
+    )
+
+
 def report(backend: str, n: int, rounds: int, samples: dict[tuple[str, str], list[Sample]]) -> None:
     print(f"CPU per update, bot vs bare baseline — backend {backend}, {n} updates × {rounds} rounds per rig")
-    print("(process CPU incl. the fake API server; ratio = bot / baseline of the same round: median, min–max)")
-    header = ["channel", "baseline ms/upd", "bot ms/upd", "ratio", "(min–max)", "SQL/upd", "commits/upd", "target"]
+    print("(process CPU incl. the fake API server; ratio = bot / baseline of the same round: median, min–max;")
+    print(" floor = the baseline plus only the writes that keep every update and answer across a kill)")
+    header = [
+        "channel", "baseline ms", "floor ms", "bot ms", "floor/base", "bot/base", "bot/floor",
+        "SQL floor", "SQL bot", "commits bot", "target",
+    ]  # fmt: skip
     rows = []
     for channel in CHANNELS:
-        base, bot = samples.get((channel, "baseline")), samples.get((channel, "bot"))
-        if not base or not bot:
+        base, floor, bot = (samples.get((channel, variant)) for variant in ("baseline", "floor", "bot"))
+        if not base or not bot or not floor:
             continue
-        ratios = [b.cpu_ms / a.cpu_ms for a, b in zip(base, bot, strict=True)]
+        ratios = _ratios(bot, base)
         sql = [s.sql_per_update or 0.0 for s in bot]
-        commits = [s.commits / s.updates for s in bot]
         target = f"≤ {TARGET_RATIO[channel]:g}×, ≤ {TARGET_SQL:g} SQL"
         met = statistics.median(ratios) <= TARGET_RATIO[channel] and statistics.median(sql) <= TARGET_SQL
         rows.append(
             [
                 channel,
                 f"{statistics.median(s.cpu_ms for s in base):.3f}",
+                f"{statistics.median(s.cpu_ms for s in floor):.3f}",
                 f"{statistics.median(s.cpu_ms for s in bot):.3f}",
-                f"{statistics.median(ratios):.2f}×",
-                f"({min(ratios):.2f}–{max(ratios):.2f})",
-                f"{statistics.median(sql):.2f}" + (f" ({min(sql):.2f}–{max(sql):.2f})" if max(sql) > min(sql) else ""),
-                f"{statistics.median(commits):.2f}",
+                _spread(_ratios(floor, base), "×"),
+                _spread(ratios, "×"),
+                _spread(_ratios(bot, floor), "×"),
+                _spread([s.sql_per_update or 0.0 for s in floor]),
+                _spread(sql),
+                f"{statistics.median(s.commits / s.updates for s in bot):.2f}",
                 target + ("  met" if met else "  not met"),
             ]
         )
@@ -556,7 +650,8 @@ def report(backend: str, n: int, rounds: int, samples: dict[tuple[str, str], lis
         if not base or not bot:
             continue
         print(f"\n{channel}: per update, over all rounds")
-        for name, group in (("baseline", base), ("bot", bot)):
+        groups = [("baseline", base), ("floor", samples.get((channel, "floor")) or []), ("bot", bot)]
+        for name, group in (g for g in groups if g[1]):
             calls = sum((s.calls for s in group), Counter())
             sent = sum(s.sent for s in group) / sum(s.updates for s in group)
             wall = statistics.median(s.wall * 1000 / s.updates for s in group)
