@@ -20,6 +20,7 @@ from bot.core.clock import format_date
 from bot.core.messages import Option, Reply
 from bot.core.periods import Period, is_on_time
 from bot.core.roles import Role
+from bot.core.rounding import percent
 from bot.flows import period_args
 from bot.flows.context import Ctx
 from bot.flows.engine import Answer, Finish, Flow, Go, Outcome, Stay, Step
@@ -84,7 +85,7 @@ def _day(ctx: Ctx, at: datetime) -> str:
 
 
 def _pct(n: int, total: int) -> str:
-    return f"{round(100 * n / total)}%" if total else T.REPORT_PCT_NONE
+    return f"{percent(n, total)}%" if total else T.REPORT_PCT_NONE
 
 
 def figure_lines(ctx: Ctx, figures: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot import texts as T
 from bot.config import Config
 from bot.core.clock import format_date
-from bot.render.spreadsheet import percent
+from bot.core.rounding import percent
 from bot.services.progress import CommuneFigures, TeamFigures
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from docx.shared import Pt
 from bot import texts as T
 from bot.config import Config
 from bot.core.clock import format_date
-from bot.render.spreadsheet import percent
+from bot.core.rounding import percent
 from bot.services.progress import PRIORITY_FLAGS, CommuneFigures, TeamFigures
 
 TOP_TEAMS = 3  # teams named as leading the thi đua ranking

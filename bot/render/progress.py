@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.rounding import ratio
+
 FULL, EMPTY = "▰", "▱"
 
 
@@ -9,5 +11,5 @@ def bar(value: int, target: int, width: int = 10) -> str:
     """ "▰▰▰▰▰▰▰▱▱▱ 7/10": filled in proportion to the target, capped at full; no target, no bar."""
     if target <= 0:
         return str(value)
-    filled = min(width, round(width * value / target))
+    filled = min(width, ratio(width * max(value, 0), target))
     return f"{FULL * filled}{EMPTY * (width - filled)} {value}/{target}"

@@ -10,6 +10,7 @@ from datetime import date
 from bot import texts as T
 from bot.config import Config
 from bot.core.periods import Period
+from bot.core.rounding import percent
 from bot.render.progress import bar
 from bot.services.progress import CommuneFigures, Due, MemberFigures, RankRow, TeamFigures
 
@@ -19,10 +20,6 @@ TOP_SKILLS = 3
 def num(n: int) -> str:
     """Vietnamese thousands: 20.000."""
     return f"{n:,}".replace(",", ".")
-
-
-def pct(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
 
 
 def day_text(day: date | None, today: date) -> str:
@@ -61,7 +58,7 @@ def member_text(config: Config, figures: MemberFigures, period: Period, today: d
 def _coverage(template: str, empty: str, n: int, registered: int, target_pct: int) -> list[str]:
     if not registered:
         return [empty]
-    share = pct(n, registered)
+    share = percent(n, registered)
     return [
         template.format(n=num(n), registered=num(registered), pct=share),
         T.PROGRESS_BAR.format(bar=f"{bar(share, target_pct)}%"),
@@ -137,7 +134,7 @@ def team_text(config: Config, t: TeamFigures, period: Period, today: date, due: 
 
 
 def _team_rows(t: TeamFigures) -> list[str]:
-    coverage = f"{pct(t.platform_households, t.households_registered)}%" if t.households_registered else "–"
+    coverage = f"{percent(t.platform_households, t.households_registered)}%" if t.households_registered else "–"
     return [
         T.PROGRESS_TEAM_NAME.format(code=t.team_code, name=t.team_name),
         T.PROGRESS_TEAM_LINE.format(
@@ -160,7 +157,7 @@ def ranking_lines(config: Config, ranking: tuple[RankRow, ...], period: Period) 
         return [T.PROGRESS_RANKING_OFF]
     total = sum(weights.values())
     criteria = " · ".join(
-        T.PROGRESS_RANKING_CRITERION.format(label=T.PROGRESS_CRITERIA.get(k, k), pct=round(100 * w / total))
+        T.PROGRESS_RANKING_CRITERION.format(label=T.PROGRESS_CRITERIA.get(k, k), pct=percent(w, total))
         for k, w in weights.items()
     )
     return [

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from bot import texts as T
 from bot.core.clock import format_date
+from bot.core.rounding import percent as percent  # the figures' rule, also the sheets'
 from bot.core.text import word_key
 
 Cell = str | int | float | date | None
@@ -36,13 +37,6 @@ EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "DD/MM/YYYY"
 CSV_DELIMITER = ";"
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def percent(value: int, total: int) -> int:
-    """A whole percentage, half rounded up (as people round by hand); 0 when there is nothing to divide by."""
-    if total <= 0:
-        return 0
-    return (200 * value + total) // (2 * total)
 
 
 def slug(title: str) -> str:

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Config
 from bot.core.periods import Kind, Period, days_left
 from bot.core.roles import Role
+from bot.core.rounding import half_up
 from bot.core.text import vi_sort_key
 from bot.services import platform_status
 from bot.store.models import (
@@ -551,6 +552,6 @@ def rank(config: Config, teams: Iterable[TeamFigures]) -> tuple[RankRow, ...]:
         parts = {name: 100.0 * criterion(name, team) / best[name] if best[name] > 0 else 0.0 for name in weights}
         score = sum(parts[n] * w for n, w in weights.items()) / total_weight
         rows.append(
-            RankRow(team.team_code, team.team_name, round(score, 1), {n: round(v, 1) for n, v in parts.items()})
+            RankRow(team.team_code, team.team_name, half_up(score, 1), {n: half_up(v, 1) for n, v in parts.items()})
         )
     return tuple(sorted(rows, key=lambda r: -r.score))

@@ -386,7 +386,7 @@ def test_ranking_uses_only_the_configured_criteria(config):
     teams = [_team_row("A", 90, 9, 1, 4, 1, 1), _team_row("B", 10, 1, 4, 5, 1, 1)]
     a, b = progress.rank(only_coverage, teams)  # B covers 80%, A 25%: lượt (weight 0) does not count
     assert (a.team_code, a.score, a.parts) == ("B", 100.0, {"coverage": 100.0})
-    assert (b.team_code, b.score) == ("A", 31.2)  # 25 / 80 = 31.25 → 31.2
+    assert (b.team_code, b.score) == ("A", 31.3)  # 25 / 80 = 31.25 → 31.3: half up, the figures' one rule
     nothing = config.model_copy(update={"reporting": config.reporting.model_copy(update={"ranking": {}})})
     assert progress.rank(nothing, teams) == ()
 
