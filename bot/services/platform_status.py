@@ -88,9 +88,11 @@ class StatusSql:
             code: _rule(self._guided_after(code, found[f"set_at_{code}"]), found[f"status_{code}"]) for code in codes
         }
 
-    def join(self, stmt: Select[Any]) -> Select[Any]:
-        """`stmt` (selecting from `household`) with the household's corrections joined."""
-        return stmt.outerjoin(self._corrections, self._corrections.c.household_id == Household.id)
+    def join(self, stmt: Select[Any], corrected_only: bool = False) -> Select[Any]:
+        """`stmt` (selecting from `household`) with the household's corrections joined; `corrected_only`: only the
+        households with a correction (on the rule's platforms, made in time)."""
+        on = self._corrections.c.household_id == Household.id
+        return stmt.join(self._corrections, on) if corrected_only else stmt.outerjoin(self._corrections, on)
 
     def on_any(self, codes: Iterable[str]) -> ColumnElement[bool]:
         """The household is guided to or uses at least one of these platforms (of the rule's). For a household with

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal_column, text
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +25,7 @@ from bot.core.periods import Kind, Period, days_left
 from bot.core.roles import Role
 from bot.core.rounding import half_up
 from bot.core.text import vi_sort_key
-from bot.services import platform_status
+from bot.services import platform_status, visit_summaries
 from bot.store.models import (
     STATUS_ACTIVE,
     Household,
@@ -96,7 +96,7 @@ class CommuneFigures:
 # their sums, as a household is in one team's register. Nothing loads visits into Python. Households reached
 # for the first time and up to a day, skill counts, and platform statuses of households with no correction are
 # read from the summaries services/visit_summaries keeps beside the visits, not from the visits themselves.
-BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
+BDHVS = visit_summaries.BDHVS  # the Bình dân học vụ số platform's code in the catalogue
 PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
 TOTAL = ""  # the key of the commune's totals in the grouped results
 
@@ -141,14 +141,6 @@ def _team_code(config: Config, code: str) -> str:
     return team.code if team is not None else code
 
 
-def _key(group: bool, column: Any) -> Any:
-    return column if group else literal_column(f"'{TOTAL}'")
-
-
-def _grouped(stmt: Select[Any], group: bool, column: Any) -> Select[Any]:
-    return stmt.group_by(column) if group else stmt
-
-
 def _in_period(teams: list[str], period: Period) -> ColumnElement[bool]:
     return and_(
         col(Visit.team_code).in_(teams),
@@ -165,16 +157,56 @@ class _Work:
     reached: int = 0
 
 
-async def _work(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, _Work]:
-    key = _key(group, Visit.team_code)
-    stmt = select(
-        key, func.count(), func.coalesce(func.sum(Visit.people_count), 0), func.count(distinct(Visit.household_id))
-    ).where(_in_period(teams, period))
-    rows = (await session.exec(_grouped(stmt, group, Visit.team_code))).all()  # type: ignore[call-overload]
-    return {k: _Work(int(v), int(luot), int(reached)) for k, v, luot, reached in rows}
+def _first_team(team: Any, household: Any) -> ColumnElement[bool]:
+    """Of the rows of one household (one per team), true on one: the union's distinct households are then counted
+    in the same pass as each team's, by summing this over the teams."""
+    return team == func.min(team).over(partition_by=household)
 
 
-async def _new(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
+async def _reached(session: AsyncSession, teams: list[str], period: Period) -> tuple[dict[str, int], _Flags]:
+    """Team (and TOTAL) → distinct households reached in the period, and of them those with each priority flag: one
+    pass over the period's visits (their index alone) with a look-up of each household reached."""
+    pairs = select(Visit.team_code, Visit.household_id).where(_in_period(teams, period)).distinct().subquery()
+    ranked = select(
+        pairs.c.team_code, pairs.c.household_id, _first_team(pairs.c.team_code, pairs.c.household_id).label("first")
+    ).subquery("reached")
+    first = ranked.c.first
+    flags = [getattr(Household, f) for f in PRIORITY_FLAGS]
+    stmt = (
+        select(
+            ranked.c.team_code,
+            func.count(),
+            _count_if(first),
+            *(_count_if(flag) for flag in flags),
+            *(_count_if(and_(flag, first)) for flag in flags),
+        )
+        .select_from(ranked)
+        .join(Household, col(Household.id) == ranked.c.household_id)
+        .group_by(ranked.c.team_code)
+    )
+    reached: dict[str, int] = {TOTAL: 0}
+    priority: _Flags = {TOTAL: dict.fromkeys(PRIORITY_FLAGS, 0)}
+    n = len(PRIORITY_FLAGS)
+    for team, count, firsts, *values in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+        reached[team] = int(count)
+        reached[TOTAL] += int(firsts)
+        priority[team] = dict(zip(PRIORITY_FLAGS, map(int, values[:n]), strict=True))
+        for flag, value in zip(PRIORITY_FLAGS, values[n:], strict=True):
+            priority[TOTAL][flag] += int(value)
+    return reached, priority
+
+
+async def _count_reach(session: AsyncSession, condition: ColumnElement[bool]) -> dict[str, int]:
+    """Team (and TOTAL) → households of household_reach rows meeting `condition` (the union counted once). Two
+    index reads: cheaper than ranking the rows of each household to count the union in one."""
+    stmt = select(HouseholdReach.team_code, func.count()).where(condition).group_by(HouseholdReach.team_code)
+    found = {team: int(n) for team, n in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
+    union = select(func.count(distinct(HouseholdReach.household_id))).where(condition)
+    found[TOTAL] = int((await session.exec(union)).one())
+    return found
+
+
+async def _new(session: AsyncSession, teams: list[str], period: Period) -> dict[str, int]:
     """Households reached in the period that no active visit (by any team) reached before it: those whose first
     visit by the team falls in the period, with no team's first visit before it (household_reach)."""
     earlier = aliased(HouseholdReach)
@@ -183,27 +215,22 @@ async def _new(session: AsyncSession, teams: list[str], period: Period, group: b
         .where(earlier.household_id == HouseholdReach.household_id, col(earlier.first_visit_on) < period.start)
         .exists()
     )
-    first_in_period = and_(
-        col(HouseholdReach.team_code).in_(teams),
-        col(HouseholdReach.first_visit_on) >= period.start,
-        col(HouseholdReach.first_visit_on) <= period.end,
-        ~reached_before,
+    return await _count_reach(
+        session,
+        and_(
+            col(HouseholdReach.team_code).in_(teams),
+            col(HouseholdReach.first_visit_on) >= period.start,
+            col(HouseholdReach.first_visit_on) <= period.end,
+            ~reached_before,
+        ),
     )
-    if group:
-        stmt = select(HouseholdReach.team_code, func.count()).where(first_in_period)
-        return dict((await session.exec(stmt.group_by(HouseholdReach.team_code))).all())  # type: ignore[call-overload]
-    stmt = select(func.count(distinct(HouseholdReach.household_id))).where(first_in_period)
-    return {TOTAL: (await session.exec(stmt)).one()}
 
 
-async def _cumulative(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, int]:
+async def _cumulative(session: AsyncSession, teams: list[str], period: Period) -> dict[str, int]:
     """Distinct households with an active visit up to the period's end (by the team; by any of `teams`)."""
-    reached = and_(col(HouseholdReach.team_code).in_(teams), col(HouseholdReach.first_visit_on) <= period.end)
-    if group:
-        stmt = select(HouseholdReach.team_code, func.count()).where(reached)
-        return dict((await session.exec(stmt.group_by(HouseholdReach.team_code))).all())  # type: ignore[call-overload]
-    stmt = select(func.count(distinct(HouseholdReach.household_id))).where(reached)
-    return {TOTAL: (await session.exec(stmt)).one()}
+    return await _count_reach(
+        session, and_(col(HouseholdReach.team_code).in_(teams), col(HouseholdReach.first_visit_on) <= period.end)
+    )
 
 
 async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
@@ -224,62 +251,54 @@ async def _skills(session: AsyncSession, teams: list[str], period: Period) -> di
     return found
 
 
-async def _priority(session: AsyncSession, teams: list[str], period: Period, group: bool) -> dict[str, dict[str, int]]:
-    """Distinct households reached in the period with each priority flag."""
-    reached_q = select(Visit.household_id).where(_in_period(teams, period))
-    if group:
-        reached_q = reached_q.add_columns(Visit.team_code)
-    reached = reached_q.distinct().subquery("reached")
-    key = reached.c.team_code if group else literal_column(f"'{TOTAL}'")
-    flags = [func.coalesce(func.sum(case((getattr(Household, f), 1), else_=0)), 0) for f in PRIORITY_FLAGS]
-    stmt = select(key, *flags).select_from(reached).join(Household, col(Household.id) == reached.c.household_id)
-    rows = (await session.exec(_grouped(stmt, group, key))).all()  # type: ignore[call-overload]
-    return {row[0]: dict(zip(PRIORITY_FLAGS, map(int, row[1:]), strict=True)) for row in rows}
-
-
 def _registered(teams: list[str]) -> Select[Any]:
     return select(Household.id).where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
 
 
-async def _households(session: AsyncSession, teams: list[str]) -> dict[str, int]:
-    """Team → its registered (not archived) households. A household is one team's: totals are sums."""
-    stmt = select(Household.team_code, func.count()).where(
-        col(Household.team_code).in_(teams), col(Household.archived_at).is_(None)
-    )
-    return dict((await session.exec(stmt.group_by(Household.team_code))).all())  # type: ignore[call-overload]
+async def _register(session: AsyncSession, config: Config, teams: list[str], period: Period) -> dict[str, _Register]:
+    """Team → its registered (not archived) households, and of them those on ≥ 1 essential platform and on Bình
+    dân học vụ số by platform_status's rule as of the period's end. A household is one team's: totals are sums.
 
-
-async def _coverage(
-    session: AsyncSession, config: Config, teams: list[str], period: Period
-) -> dict[str, tuple[int, int]]:
-    """Team → (households on ≥ 1 essential platform, households on Bình dân học vụ số) among its registered
-    households, by platform_status's rule as of the period's end. A household is one team's: totals are sums.
-
-    Per household, look-ups of its first completed skills (and, for the few with a correction, EXISTS probes that
-    stop at the first guiding visit): no scan of the team's visits."""
-    # Bình dân học vụ số last: a corrected household with another platform stops the OR before probing it again
-    essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
-    has_bdhvs = any(p.code == BDHVS for p in config.platforms)
-    rule = platform_status.StatusSql(
-        config,
-        dict.fromkeys([*essential, *([BDHVS] if has_bdhvs else [])]),
-        period.end,
-        corrections_before(config, period),
-        households=_registered(teams),
-    )
-    on_platform = rule.on_any(essential)
-    on_bdhvs = rule.on_any([BDHVS] if has_bdhvs else [])
-    stmt = rule.join(
-        select(
-            Household.team_code,
-            func.coalesce(func.sum(case((on_platform, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((on_bdhvs, 1), else_=0)), 0),
-        )
+    Households without a correction are counted from the index of their kept first days (one read of the team's
+    index entries, no probe per household); the few with a correction made before the period's end are then
+    judged by the whole rule (StatusSql) and the difference added."""
+    await visit_summaries.sync_coverage(session, config)
+    day = period.end
+    naive_platform = col(Household.first_platform_on) <= day
+    naive_bdhvs = col(Household.first_bdhvs_on) <= day
+    stmt = (
+        select(Household.team_code, func.count(), _count_if(naive_platform), _count_if(naive_bdhvs))
         .where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
         .group_by(Household.team_code)
     )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-    return {k: (int(p), int(b)) for k, p, b in rows}
+    found = {k: [int(n), int(p), int(b)] for k, n, p, b in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
+    essential = [p.code for p in config.platforms if p.essential]
+    bdhvs = [BDHVS] if any(p.code == BDHVS for p in config.platforms) else []
+    rule = platform_status.StatusSql(
+        config,
+        dict.fromkeys([*essential, *bdhvs]),
+        day,
+        corrections_before(config, period),
+        households=None,
+    )
+    corrected = rule.join(
+        select(
+            Household.team_code,
+            _count_if(rule.on_any(essential)) - _count_if(naive_platform),
+            _count_if(rule.on_any(bdhvs)) - _count_if(naive_bdhvs),
+        )
+        .where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
+        .group_by(Household.team_code),
+        corrected_only=True,
+    )
+    for k, platform, bdhvs_n in (await session.exec(corrected)).all():  # type: ignore[call-overload]
+        found[k][1] += int(platform)
+        found[k][2] += int(bdhvs_n)
+    return {k: _Register(*values) for k, values in found.items()}
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 # --- members ----------------------------------------------------------------------------------------------------
@@ -334,10 +353,14 @@ async def _last_before(
 
 
 async def _member_figures(
-    session: AsyncSession, config: Config, members: list[Member], period: Period, whole_teams: bool = False
+    session: AsyncSession,
+    config: Config,
+    members: list[Member],
+    period: Period,
+    work: dict[_MemberKey, tuple[_Work, date | None]] | None = None,
 ) -> list[MemberFigures]:
     """Each member's figures for the period, in the order given; only their visits for their own team count.
-    `whole_teams`: `members` are all the members of their teams."""
+    `work`: every member's work in their teams (_member_work of whole teams), when already read."""
     if not members:
         return []
     ids = [m.id or 0 for m in members]
@@ -348,7 +371,8 @@ async def _member_figures(
         .group_by(Household.assigned_member_id)
     )
     assigned = dict((await session.exec(assigned_stmt)).all())  # type: ignore[call-overload]
-    work = await _member_work(session, teams, period, None if whole_teams else ids)
+    if work is None:
+        work = await _member_work(session, teams, period, ids)
     idle = [m.id or 0 for m in members if (m.id, m.team_code) not in work]
     earlier = await _last_before(session, teams, period, idle)
     rows = []
@@ -383,23 +407,31 @@ async def member_figures(session: AsyncSession, config: Config, member: Member, 
 
 
 # --- putting it together -----------------------------------------------------------------------------------------
+_Flags = dict[str, dict[str, int]]  # team (or TOTAL) → priority flag → households
+
+
 @dataclass(frozen=True)
 class _Reach:
-    """The figures about visits: per team (grouped), or for the union of the teams (key TOTAL)."""
+    """The figures about visits, per team and for the union of the teams (key TOTAL)."""
 
     work: dict[str, _Work]
     new: dict[str, int]
     cumulative: dict[str, int]
-    priority: dict[str, dict[str, int]]
+    priority: _Flags
 
 
-async def _reach(session: AsyncSession, teams: list[str], period: Period, group: bool) -> _Reach:
-    return _Reach(
-        work=await _work(session, teams, period, group),
-        new=await _new(session, teams, period, group),
-        cumulative=await _cumulative(session, teams, period, group),
-        priority=await _priority(session, teams, period, group),
-    )
+async def _reach(
+    session: AsyncSession, teams: list[str], period: Period, members: dict[_MemberKey, tuple[_Work, date | None]]
+) -> _Reach:
+    """`members`: every member's work in `teams` (_member_work), whose sums are the teams' visits and lượt."""
+    reached, priority = await _reached(session, teams, period)
+    visits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (_, team), (done, _) in members.items():
+        for key in (team, TOTAL):
+            visits[key][0] += done.visits
+            visits[key][1] += done.luot
+    work = {key: _Work(v, luot, reached.get(key, 0)) for key, (v, luot) in visits.items()}
+    return _Reach(work, await _new(session, teams, period), await _cumulative(session, teams, period), priority)
 
 
 @dataclass(frozen=True)
@@ -453,22 +485,25 @@ async def _no_jit(session: AsyncSession) -> None:
         await session.exec(text("SET LOCAL jit = off"))  # type: ignore[call-overload]
 
 
-async def _teams(session: AsyncSession, config: Config, codes: list[str], period: Period) -> list[TeamFigures]:
+async def _teams(
+    session: AsyncSession, config: Config, codes: list[str], period: Period
+) -> tuple[list[TeamFigures], _Reach]:
+    """The teams' figures, and the figures about visits of their union (for the commune's totals)."""
     await _no_jit(session)
-    reach = await _reach(session, codes, period, group=True)
-    registered = await _households(session, codes)
-    coverage = await _coverage(session, config, codes, period)
+    work = await _member_work(session, codes, period, None)
+    reach = await _reach(session, codes, period, work)
+    registers = await _register(session, config, codes, period)
     skills = await _skills(session, codes, period)
     members = await _members(session, codes)
     by_team: dict[str, list[MemberFigures]] = defaultdict(list)
-    figures = await _member_figures(session, config, members, period, whole_teams=True)
+    figures = await _member_figures(session, config, members, period, work)
     for member, row in zip(members, figures, strict=True):
         by_team[member.team_code or ""].append(row)
     result = []
     for code in codes:
         team = config.team(code)
         rows = tuple(by_team.get(code, []))
-        register = _Register(int(registered.get(code, 0)), *coverage.get(code, (0, 0)))
+        register = registers.get(code, _Register())
         result.append(
             _figures(
                 config,
@@ -484,12 +519,13 @@ async def _teams(session: AsyncSession, config: Config, codes: list[str], period
                 target=luot_target(config, period),
             )
         )
-    return result
+    return result, reach
 
 
 async def team_figures(session: AsyncSession, config: Config, team_code: str, period: Period) -> TeamFigures:
     """One team's figures for the period, with a row per member (members and leader, in name order)."""
-    return (await _teams(session, config, [_team_code(config, team_code)], period))[0]
+    teams, _ = await _teams(session, config, [_team_code(config, team_code)], period)
+    return teams[0]
 
 
 async def commune_figures(session: AsyncSession, config: Config, period: Period) -> CommuneFigures:
@@ -499,8 +535,7 @@ async def commune_figures(session: AsyncSession, config: Config, period: Period)
     figures (registered, platform, Bình dân học vụ số) are sums: a household is in one team's register.
     """
     codes = [t.code for t in config.teams]
-    teams = await _teams(session, config, codes, period)
-    reach = await _reach(session, codes, period, group=False)
+    teams, reach = await _teams(session, config, codes, period)
     register = _Register(
         sum(t.households_registered for t in teams),
         sum(t.platform_households for t in teams),

@@ -2,7 +2,12 @@
 
 - per household, the first day each team reached it (household_reach) and the first day a completed visit covered
   each skill there (household_skill);
-- per team, day and skill, how many active visits covered it (team_skill_day).
+- per team, day and skill, how many active visits covered it (team_skill_day);
+- per household, the first day a completed visit guided it to any essential platform and to Bình dân học vụ số
+  (household.first_platform_on, first_bdhvs_on): the coverage figures count a team's households from an index.
+  Which skills count is config's, copied into coverage_skill (`sync_coverage`, at each read of the figures, which
+  recomputes every household's first days when config changed), so that a visit's transaction keeps them in SQL
+  without knowing the config.
 
 A new visit (`added`) can only make first days earlier and add to its day's counts: atomic upserts, which two
 transactions can make at once (on PostgreSQL the second waits for the first's row, then keeps the earlier day or
@@ -10,7 +15,7 @@ adds its count). A visit that stops counting (`count_skills` with -1, then `refr
 first: its rows are recomputed from the visits that still count, after locking the household's row, so two
 corrections to one household refresh one after the other.
 
-`rebuild` recomputes all three from every visit, for rows written in bulk without services/visits (the demo
+`rebuild` recomputes all of them from every visit, for rows written in bulk without services/visits (the demo
 commune, benches, tests); tests check that the kept rows always equal what it computes.
 """
 
@@ -19,14 +24,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert
+from sqlalchemy import Date, Select, and_, bindparam, case, delete, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.config import Config
 from bot.store.db import upsert_insert
 from bot.store.models import (
     OUTCOME_DONE,
     STATUS_ACTIVE,
+    CoverageSkill,
     Household,
     HouseholdReach,
     HouseholdSkill,
@@ -73,6 +80,7 @@ async def refresh(session: AsyncSession, household_id: int) -> None:
     lock = select(Household.id).where(Household.id == household_id).with_for_update()
     await session.exec(lock)
     await _recompute(session, household_id)
+    await session.exec(_FIRST_DAYS.where(col(Household.id) == household_id))  # type: ignore[call-overload]
 
 
 async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> None:
@@ -89,6 +97,8 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         # The rows as parameters, not VALUES in the statement: compiled once and cached (as below).
         first = _keep_earlier(insert_(HouseholdSkill), ["household_id", "skill_code"], HouseholdSkill.first_done_on)
         await session.exec(first, params=rows)  # type: ignore[call-overload]
+        params = {"b_household": visit.household_id, "b_day": visit.visited_on, "b_skills": codes}
+        await session.exec(_EARLIER_FIRST_DAYS, params=params)  # type: ignore[call-overload]
     await count_skills(session, visit, codes, 1)
 
 
@@ -125,6 +135,7 @@ async def rebuild(session: AsyncSession) -> None:
     """Recompute every summary (after visits were written in bulk, not through services/visits)."""
     await session.flush()
     await _recompute(session, None)
+    await session.exec(_FIRST_DAYS)  # type: ignore[call-overload]
     await session.exec(delete(TeamSkillDay))  # type: ignore[call-overload]
     per_day = (
         select(Visit.team_code, Visit.visited_on, VisitSkill.skill_code, func.count())
@@ -134,3 +145,74 @@ async def rebuild(session: AsyncSession) -> None:
     )
     columns = ["team_code", "visited_on", "skill_code", "visits"]
     await session.exec(insert(TeamSkillDay).from_select(columns, per_day))  # type: ignore[call-overload]
+
+
+# --- the coverage figures' first days -------------------------------------------------------------------------
+ON_PLATFORM, ON_BDHVS = "platform", "bdhvs"  # coverage_skill.scope
+BDHVS = "bdhvs"  # the Bình dân học vụ số platform's code in the catalogue
+_FIRST_COLUMNS = {ON_PLATFORM: Household.first_platform_on, ON_BDHVS: Household.first_bdhvs_on}
+
+
+def coverage_skills(config: Config) -> set[tuple[str, str]]:
+    """(scope, skill code): the skills that guide a household to an essential platform, and to Bình dân học vụ số."""
+    essential = {p.code for p in config.platforms if p.essential}
+    rows = {(ON_PLATFORM, s.code) for s in config.skills if s.platform in essential}
+    return rows | {(ON_BDHVS, s.code) for s in config.skills if s.platform == BDHVS}
+
+
+async def sync_coverage(session: AsyncSession, config: Config) -> bool:
+    """Make coverage_skill config's, recomputing every household's first days when it was not (a new database, a
+    changed catalogue); True when it changed. One small read when nothing changed."""
+    wanted = coverage_skills(config)
+    found = (await session.exec(select(CoverageSkill.scope, CoverageSkill.skill_code))).all()
+    if set(found) == wanted:
+        return False
+    await session.exec(delete(CoverageSkill))  # type: ignore[call-overload]
+    if wanted:
+        rows = [{"scope": scope, "skill_code": code} for scope, code in sorted(wanted)]
+        # Another process syncing at the same moment writes the same rows: keep theirs.
+        stmt = upsert_insert(session)(CoverageSkill).on_conflict_do_nothing(index_elements=["scope", "skill_code"])
+        await session.exec(stmt, params=rows)  # type: ignore[call-overload]
+    await session.exec(_FIRST_DAYS)  # type: ignore[call-overload]
+    return True
+
+
+def _first_day(scope: str) -> Any:
+    """The household's first day of a completed visit covering one of the scope's skills (household_skill)."""
+    return (
+        select(func.min(HouseholdSkill.first_done_on))
+        .join(
+            CoverageSkill,
+            and_(col(CoverageSkill.skill_code) == col(HouseholdSkill.skill_code), col(CoverageSkill.scope) == scope),
+        )
+        .where(col(HouseholdSkill.household_id) == col(Household.id))
+        .scalar_subquery()
+    )
+
+
+def _earlier(scope: str) -> Any:
+    """The new visit's day when one of its skills is in the scope and it is earlier than the kept first day."""
+    column, day = _FIRST_COLUMNS[scope], bindparam("b_day", type_=Date)
+    covers = (
+        select(CoverageSkill.skill_code)
+        .where(
+            col(CoverageSkill.scope) == scope,
+            col(CoverageSkill.skill_code).in_(bindparam("b_skills", expanding=True)),
+        )
+        .exists()
+    )
+    return case((and_(covers, or_(column.is_(None), column > day)), day), else_=column)
+
+
+# Built once (every completed visit runs the second): recompute from household_skill / make a first day earlier.
+_FIRST_DAYS = (
+    update(Household)
+    .values(first_platform_on=_first_day(ON_PLATFORM), first_bdhvs_on=_first_day(ON_BDHVS))
+    .execution_options(synchronize_session=False)  # the derived days are never read from loaded households
+)
+_EARLIER_FIRST_DAYS = (
+    update(Household)
+    .where(col(Household.id) == bindparam("b_household"))
+    .values(first_platform_on=_earlier(ON_PLATFORM), first_bdhvs_on=_earlier(ON_BDHVS))
+    .execution_options(synchronize_session=False)
+)

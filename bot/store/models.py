@@ -84,7 +84,7 @@ class Household(SQLModel, table=True):
     elderly: bool = False
     ethnic_minority: bool = False
     no_device: bool = False
-    assigned_member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    assigned_member_id: int | None = Field(default=None, foreign_key="member.id")
     consent_at: datetime | None = _utc(default=None)
     consent_version: str | None = Field(default=None, max_length=20)
     consent_by: int | None = Field(default=None, foreign_key="member.id")
@@ -92,8 +92,29 @@ class Household(SQLModel, table=True):
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     archived_at: datetime | None = _utc(default=None)
+    # Derived from household_skill (services/visit_summaries): the first day a completed visit guided the household
+    # to any essential platform, and to Bình dân học vụ số (which skills count: coverage_skill, from config).
+    first_platform_on: date | None = None
+    first_bdhvs_on: date | None = None
 
-    __table_args__ = (Index("ix_household_team_name", "team_code", "name_key"),)
+    __table_args__ = (
+        Index("ix_household_team_name", "team_code", "name_key"),
+        # the coverage figures: a team's registered households and their first days, read from the index alone
+        Index("ix_household_coverage", "team_code", "archived_at", "first_platform_on", "first_bdhvs_on"),
+        # members' assigned households, counted from the index alone
+        Index("ix_household_assigned", "assigned_member_id", "archived_at"),
+    )
+
+
+class CoverageSkill(SQLModel, table=True):
+    """Which skills make a household count as guided to a platform in the coverage figures (scope "platform": the
+    essential platforms' skills; "bdhvs": Bình dân học vụ số's), copied from config so that the visits' own
+    transactions keep household.first_*_on without knowing the config (services/visit_summaries)."""
+
+    __tablename__ = "coverage_skill"
+
+    scope: str = Field(max_length=20, primary_key=True)
+    skill_code: str = Field(max_length=30, primary_key=True)
 
 
 # The values of visit.outcome and visit.status (services/visits sets them).
