@@ -29,7 +29,6 @@ from openpyxl.utils import get_column_letter
 
 from bot import texts as T
 from bot.core.clock import format_date
-from bot.core.rounding import percent as percent  # the figures' rule, also the sheets'
 from bot.core.text import word_key
 
 Cell = str | int | float | date | None

@@ -39,7 +39,8 @@ from bot import texts as T
 from bot.config import Config
 from bot.core.periods import Period
 from bot.core.phone import display_phone
-from bot.render.spreadsheet import Book, Cell, SheetWriter, percent
+from bot.core.rounding import percent
+from bot.render.spreadsheet import Book, Cell, SheetWriter
 from bot.services import audit, platform_status, progress
 from bot.services.platform_status import Status
 from bot.services.progress import CommuneFigures, TeamFigures

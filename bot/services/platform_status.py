@@ -76,7 +76,8 @@ class StatusSql:
         households: Any = None,
     ) -> None:
         """`households`: the ids (a list, or a SELECT of household.id) whose corrections are read; None: every
-        household's. Give it: the corrections are read in one grouped pass before being joined."""
+        household's, read in one grouped pass before being joined. Give it for a few households (a card); for a
+        whole register, None is cheaper (the planner probes the corrections per id of a long list)."""
         codes = list(platforms)
         for code in codes:
             if not _CODE.match(code):

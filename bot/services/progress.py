@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, text
+from sqlalchemy import ColumnElement, and_, case, distinct, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -251,10 +251,6 @@ async def _skills(session: AsyncSession, teams: list[str], period: Period) -> di
     return found
 
 
-def _registered(teams: list[str]) -> Select[Any]:
-    return select(Household.id).where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
-
-
 async def _register(session: AsyncSession, config: Config, teams: list[str], period: Period) -> dict[str, _Register]:
     """Team → its registered (not archived) households, and of them those on ≥ 1 essential platform and on Bình
     dân học vụ số by platform_status's rule as of the period's end. A household is one team's: totals are sums.
@@ -272,14 +268,15 @@ async def _register(session: AsyncSession, config: Config, teams: list[str], per
         .group_by(Household.team_code)
     )
     found = {k: [int(n), int(p), int(b)] for k, n, p, b in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
-    essential = [p.code for p in config.platforms if p.essential]
+    # Bình dân học vụ số last: a corrected household with another platform stops the OR before probing it again
+    essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
     bdhvs = [BDHVS] if any(p.code == BDHVS for p in config.platforms) else []
     rule = platform_status.StatusSql(
         config,
         dict.fromkeys([*essential, *bdhvs]),
         day,
         corrections_before(config, period),
-        households=None,
+        households=None,  # the commune's corrections read once: an IN list of the register probed them per id
     )
     corrected = rule.join(
         select(

@@ -8,7 +8,8 @@ from datetime import date
 
 import openpyxl
 
-from bot.render.spreadsheet import CsvBook, XlsxBook, csv_text, percent
+from bot.core.rounding import percent
+from bot.render.spreadsheet import CsvBook, XlsxBook, csv_text
 
 
 def test_a_sheet_longer_than_the_limit_continues_on_another_with_the_header():
