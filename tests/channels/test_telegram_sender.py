@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import random
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +26,7 @@ from telegram import Bot
 
 from bot import texts as T
 from bot.channels.sender import OutboxSender, TokenBucket
-from bot.channels.telegram import MAX_TEXT, TelegramChannel, TelegramOutlet, chat_id_of, split_text
+from bot.channels.telegram import MAX_TEXT, SEND_RATE, TelegramChannel, TelegramOutlet, chat_id_of, split_text
 from bot.core.clock import FixedClock
 from bot.core.messages import Attachment, Inbound, InboundKind
 from bot.core.roles import Role
@@ -371,10 +372,32 @@ def test_token_bucket_allows_a_burst_then_the_rate() -> None:
     now[0] += 1 / 25
     assert bucket.wait_time() == 0.0
     now[0] += 100.0
-    bucket.take()
-    assert bucket.wait_time() == 0.0  # refilled up to the burst, not beyond
+    for _ in range(5):
+        bucket.take()
+    assert bucket.wait_time() == pytest.approx((1 - TokenBucket.SLACK) / 25)  # saved up to the burst and its slack
     with pytest.raises(ValueError):
         TokenBucket(rate=0.0, burst=1, monotonic=lambda: 0.0)
+
+
+def test_token_bucket_keeps_the_rate_through_late_wake_ups_and_never_exceeds_telegrams_limit() -> None:
+    """A sender that always wakes late (0-3 ms, as sleeps do) still sends at the declared rate, and no window of
+    one second ever holds more than Telegram's 30 (the fake API's sliding window: a send within 1 s of the send
+    30 earlier is refused)."""
+    rng = random.Random(7)
+    now = [0.0]
+    bucket = TokenBucket(rate=SEND_RATE, burst=1, monotonic=lambda: now[0])
+    times: list[float] = []
+    for _ in range(3000):
+        wait = bucket.wait_time()
+        if wait:
+            now[0] += wait + rng.uniform(0.0, 0.003)
+            assert bucket.wait_time() == 0.0
+        bucket.take()
+        times.append(now[0])
+        now[0] += rng.uniform(0.0, 0.002)  # the send's own work before the next wait
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert rate >= 0.97 * 30
+    assert min(later - earlier for earlier, later in zip(times, times[30:], strict=False)) > 1.0
 
 
 def test_chat_ids() -> None:
