@@ -21,9 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.phone import normalise_phone
 from bot.core.tabular import FLAG_FIELDS, Field, Row, Table, parse_flag
 from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc, word_key
-from bot.services import audit
+from bot.services import audit, period_counts
 from bot.services.household_match import MatchIndex, Reason
 from bot.services.households import NewHousehold, new_values
+from bot.services.period_counts import FLAGS
 from bot.store.models import Conversation, Household, Member, Upload
 
 NAME_MAX, ADDRESS_MAX = 120, 200
@@ -379,6 +380,10 @@ async def apply(
     if report._updates:
         rows = [{"id": hid, **changes, "updated_at": now} for hid, changes in report._updates.items()]
         await session.exec(update(Household), params=rows)
+        raised = {
+            hid: dict.fromkeys(FLAGS, False) for hid, changes in report._updates.items() if FLAGS & changes.keys()
+        }
+        await period_counts.flags_changed(session, raised)  # an import only raises flags: each was False before
     await audit.record(
         session,
         now,

@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, text
+from sqlalchemy import ColumnElement, Date, and_, bindparam, case, distinct, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,13 +26,16 @@ from bot.core.periods import Kind, Period, days_left
 from bot.core.roles import Role
 from bot.core.rounding import half_up
 from bot.core.text import vi_sort_key
-from bot.services import platform_status, visit_summaries
+from bot.services import period_counts, platform_status, visit_summaries
 from bot.store.models import (
     STATUS_ACTIVE,
     Household,
+    HouseholdPlatform,
     HouseholdReach,
     Member,
-    TeamSkillDay,
+    MemberPeriod,
+    TeamPeriod,
+    TeamSkillPeriod,
     Visit,
 )
 
@@ -157,56 +161,74 @@ class _Work:
     reached: int = 0
 
 
-def _first_team(team: Any, household: Any) -> ColumnElement[bool]:
-    """Of the rows of one household (one per team), true on one: the union's distinct households are then counted
-    in the same pass as each team's, by summing this over the teams."""
-    return team == func.min(team).over(partition_by=household)
+class _Union(Enum):
+    """How the union of the teams asked for (TOTAL) is counted."""
+
+    ONE = "one"  # a single team: the union is the team
+    COMMUNE = "commune"  # every team that ever visited: the commune's, kept (team_period "", household.first_visit_on)
+    SOME = "some"  # some of them only (a team taken out of config has visits): counted from the visits
 
 
-async def _reached(session: AsyncSession, teams: list[str], period: Period) -> tuple[dict[str, int], _Flags]:
-    """Team (and TOTAL) → distinct households reached in the period, and of them those with each priority flag: one
-    pass over the period's visits (their index alone) with a look-up of each household reached."""
-    pairs = select(Visit.team_code, Visit.household_id).where(_in_period(teams, period)).distinct().subquery()
-    ranked = select(
-        pairs.c.team_code, pairs.c.household_id, _first_team(pairs.c.team_code, pairs.c.household_id).label("first")
-    ).subquery("reached")
-    first = ranked.c.first
-    flags = [getattr(Household, f) for f in PRIORITY_FLAGS]
-    stmt = (
-        select(
-            ranked.c.team_code,
-            func.count(),
-            _count_if(first),
-            *(_count_if(flag) for flag in flags),
-            *(_count_if(and_(flag, first)) for flag in flags),
-        )
-        .select_from(ranked)
-        .join(Household, col(Household.id) == ranked.c.household_id)
-        .group_by(ranked.c.team_code)
+async def _union(session: AsyncSession, teams: list[str]) -> _Union:
+    if len(teams) == 1:
+        return _Union.ONE
+    visiting = select(TeamPeriod.team_code).where(TeamPeriod.team_code != period_counts.COMMUNE).distinct()
+    found = set((await session.exec(visiting)).all())
+    return _Union.COMMUNE if found <= set(teams) else _Union.SOME
+
+
+async def _reached(
+    session: AsyncSession, teams: list[str], period: Period, union: _Union
+) -> tuple[dict[str, int], _Flags]:
+    """Team (and TOTAL) → distinct households reached in the period, and of them those with each priority flag, as
+    kept per period (services/period_counts)."""
+    kept = select(TeamPeriod.team_code, TeamPeriod.reached, *(getattr(TeamPeriod, f) for f in PRIORITY_FLAGS)).where(
+        TeamPeriod.period_key == period.key
     )
-    reached: dict[str, int] = {TOTAL: 0}
-    priority: _Flags = {TOTAL: dict.fromkeys(PRIORITY_FLAGS, 0)}
-    n = len(PRIORITY_FLAGS)
-    for team, count, firsts, *values in (await session.exec(stmt)).all():  # type: ignore[call-overload]
-        reached[team] = int(count)
-        reached[TOTAL] += int(firsts)
-        priority[team] = dict(zip(PRIORITY_FLAGS, map(int, values[:n]), strict=True))
-        for flag, value in zip(PRIORITY_FLAGS, values[n:], strict=True):
-            priority[TOTAL][flag] += int(value)
+    rows = {
+        team: (int(n), dict(zip(PRIORITY_FLAGS, map(int, flags), strict=True)))
+        for team, n, *flags in await session.exec(kept)
+    }  # type: ignore[call-overload]
+    reached = {team: n for team, (n, _) in rows.items() if team in teams}
+    priority: _Flags = {team: flags for team, (_, flags) in rows.items() if team in teams}
+    if union is _Union.SOME:
+        total = await _union_from_visits(session, teams, period)
+    else:
+        total = rows.get(teams[0] if union is _Union.ONE else period_counts.COMMUNE)
+    n, flags = total or (0, dict.fromkeys(PRIORITY_FLAGS, 0))
+    reached[TOTAL], priority[TOTAL] = n, flags
     return reached, priority
 
 
-async def _count_reach(session: AsyncSession, condition: ColumnElement[bool]) -> dict[str, int]:
-    """Team (and TOTAL) → households of household_reach rows meeting `condition` (the union counted once). Two
-    index reads: cheaper than ranking the rows of each household to count the union in one."""
+async def _union_from_visits(session: AsyncSession, teams: list[str], period: Period) -> tuple[int, dict[str, int]]:
+    """The distinct households some teams reached in the period, and of them those with each priority flag."""
+    households = select(Visit.household_id).where(_in_period(teams, period)).distinct().subquery()
+    flags = [getattr(Household, f) for f in PRIORITY_FLAGS]
+    stmt = select(func.count(), *(_count_if(flag) for flag in flags)).select_from(households)
+    stmt = stmt.join(Household, col(Household.id) == households.c.household_id)
+    n, *values = (await session.exec(stmt)).one()  # type: ignore[call-overload]
+    return int(n), dict(zip(PRIORITY_FLAGS, map(int, values), strict=True))
+
+
+async def _count_reach(
+    session: AsyncSession, teams: list[str], union: _Union, reach: ColumnElement[bool], first: ColumnElement[bool]
+) -> dict[str, int]:
+    """Team (and TOTAL) → households of household_reach rows meeting `reach`; the commune's union → households
+    whose first visit by any team meets `first` (household.first_visit_on's index)."""
+    condition = and_(col(HouseholdReach.team_code).in_(teams), reach)
     stmt = select(HouseholdReach.team_code, func.count()).where(condition).group_by(HouseholdReach.team_code)
     found = {team: int(n) for team, n in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
-    union = select(func.count(distinct(HouseholdReach.household_id))).where(condition)
-    found[TOTAL] = int((await session.exec(union)).one())
+    if union is _Union.ONE:
+        found[TOTAL] = found.get(teams[0], 0)
+    elif union is _Union.COMMUNE:
+        found[TOTAL] = int((await session.exec(select(func.count()).select_from(Household).where(first))).one())
+    else:
+        union_stmt = select(func.count(distinct(HouseholdReach.household_id))).where(condition)
+        found[TOTAL] = int((await session.exec(union_stmt)).one())
     return found
 
 
-async def _new(session: AsyncSession, teams: list[str], period: Period) -> dict[str, int]:
+async def _new(session: AsyncSession, teams: list[str], period: Period, union: _Union) -> dict[str, int]:
     """Households reached in the period that no active visit (by any team) reached before it: those whose first
     visit by the team falls in the period, with no team's first visit before it (household_reach)."""
     earlier = aliased(HouseholdReach)
@@ -215,35 +237,36 @@ async def _new(session: AsyncSession, teams: list[str], period: Period) -> dict[
         .where(earlier.household_id == HouseholdReach.household_id, col(earlier.first_visit_on) < period.start)
         .exists()
     )
+    first = col(Household.first_visit_on)
     return await _count_reach(
         session,
+        teams,
+        union,
         and_(
-            col(HouseholdReach.team_code).in_(teams),
             col(HouseholdReach.first_visit_on) >= period.start,
             col(HouseholdReach.first_visit_on) <= period.end,
             ~reached_before,
         ),
+        and_(first >= period.start, first <= period.end),
     )
 
 
-async def _cumulative(session: AsyncSession, teams: list[str], period: Period) -> dict[str, int]:
+async def _cumulative(session: AsyncSession, teams: list[str], period: Period, union: _Union) -> dict[str, int]:
     """Distinct households with an active visit up to the period's end (by the team; by any of `teams`)."""
     return await _count_reach(
-        session, and_(col(HouseholdReach.team_code).in_(teams), col(HouseholdReach.first_visit_on) <= period.end)
+        session,
+        teams,
+        union,
+        col(HouseholdReach.first_visit_on) <= period.end,
+        col(Household.first_visit_on) <= period.end,
     )
 
 
 async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
-    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum), summed
-    from the teams' counts per day (team_skill_day, kept by services/visit_summaries)."""
-    stmt = (
-        select(TeamSkillDay.team_code, TeamSkillDay.skill_code, func.sum(TeamSkillDay.visits))
-        .where(
-            col(TeamSkillDay.team_code).in_(teams),
-            col(TeamSkillDay.visited_on) >= period.start,
-            col(TeamSkillDay.visited_on) <= period.end,
-        )
-        .group_by(TeamSkillDay.team_code, TeamSkillDay.skill_code)
+    """Team → skill code → visits that covered it (a visit belongs to one team: the commune's is the sum), as kept
+    per period (team_skill_period, services/period_counts)."""
+    stmt = select(TeamSkillPeriod.team_code, TeamSkillPeriod.skill_code, TeamSkillPeriod.visits).where(
+        TeamSkillPeriod.period_key == period.key, col(TeamSkillPeriod.team_code).in_(teams)
     )
     found: dict[str, dict[str, int]] = defaultdict(dict)
     for team, skill, n in (await session.exec(stmt)).all():  # type: ignore[call-overload]
@@ -259,23 +282,41 @@ async def _register(session: AsyncSession, config: Config, teams: list[str], per
     index entries, no probe per household); the few with a correction made before the period's end are then
     judged by the whole rule (StatusSql) and the difference added."""
     await visit_summaries.sync_coverage(session, config)
-    day = period.end
+    naive, corrected = _register_statements(config)
+    params = {"r_teams": teams, "r_day": period.end, "r_before": corrections_before(config, period)}
+    found = {k: [int(n), int(p), int(b)] for k, n, p, b in (await session.exec(naive, params=params)).all()}  # type: ignore[call-overload]
+    for k, platform, bdhvs_n in (await session.exec(corrected, params=params)).all():  # type: ignore[call-overload]
+        found[k][1] += int(platform)
+        found[k][2] += int(bdhvs_n)
+    return {k: _Register(*values) for k, values in found.items()}
+
+
+_STATEMENTS: dict[int, tuple[Config, Any, Any]] = {}  # id(config) → the register's statements, built once
+
+
+def _register_statements(config: Config) -> tuple[Any, Any]:
+    """The register's two statements for this config, with the teams, the day and the corrections' end as bound
+    parameters: building the rule's SQL anew took longer than running it."""
+    kept = _STATEMENTS.get(id(config))
+    if kept is not None and kept[0] is config:
+        return kept[1], kept[2]
+    day = bindparam("r_day", type_=Date)
+    in_teams = col(Household.team_code).in_(bindparam("r_teams", expanding=True))
     naive_platform = col(Household.first_platform_on) <= day
     naive_bdhvs = col(Household.first_bdhvs_on) <= day
-    stmt = (
+    naive = (
         select(Household.team_code, func.count(), _count_if(naive_platform), _count_if(naive_bdhvs))
-        .where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
+        .where(in_teams, col(Household.archived_at).is_(None))
         .group_by(Household.team_code)
     )
-    found = {k: [int(n), int(p), int(b)] for k, n, p, b in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
     # Bình dân học vụ số last: a corrected household with another platform stops the OR before probing it again
     essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
     bdhvs = [BDHVS] if any(p.code == BDHVS for p in config.platforms) else []
     rule = platform_status.StatusSql(
         config,
         dict.fromkeys([*essential, *bdhvs]),
-        day,
-        corrections_before(config, period),
+        day,  # type: ignore[arg-type]
+        bindparam("r_before", type_=HouseholdPlatform.__table__.c.set_at.type),  # type: ignore[attr-defined]
         households=None,  # the commune's corrections read once: an IN list of the register probed them per id
     )
     corrected = rule.join(
@@ -284,14 +325,14 @@ async def _register(session: AsyncSession, config: Config, teams: list[str], per
             _count_if(rule.on_any(essential)) - _count_if(naive_platform),
             _count_if(rule.on_any(bdhvs)) - _count_if(naive_bdhvs),
         )
-        .where(col(Household.team_code).in_(teams), col(Household.archived_at).is_(None))
+        .where(in_teams, col(Household.archived_at).is_(None))
         .group_by(Household.team_code),
         corrected_only=True,
     )
-    for k, platform, bdhvs_n in (await session.exec(corrected)).all():  # type: ignore[call-overload]
-        found[k][1] += int(platform)
-        found[k][2] += int(bdhvs_n)
-    return {k: _Register(*values) for k, values in found.items()}
+    if len(_STATEMENTS) >= 16:  # configs are few and long-lived; tests make many
+        _STATEMENTS.clear()
+    _STATEMENTS[id(config)] = (config, naive, corrected)
+    return naive, corrected
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -314,20 +355,20 @@ _MemberKey = tuple[int, str]  # (member id, team code): a member's visits count 
 async def _member_work(
     session: AsyncSession, teams: list[str], period: Period, only: list[int] | None
 ) -> dict[_MemberKey, tuple[_Work, date | None]]:
-    """Each member's work in the period and their last visit day in it. `only`: these members (else everyone's,
-    which for whole teams is cheaper than an IN list of hundreds of ids)."""
+    """Each member's work in the period and their last visit day in it, as kept per period (services/period_counts).
+    `only`: these members (else everyone's)."""
     stmt = select(
-        Visit.member_id,
-        Visit.team_code,
-        func.count(),
-        func.coalesce(func.sum(Visit.people_count), 0),
-        func.count(distinct(Visit.household_id)),
-        func.max(Visit.visited_on),
-    ).where(_in_period(teams, period))
+        MemberPeriod.member_id,
+        MemberPeriod.team_code,
+        MemberPeriod.visits,
+        MemberPeriod.luot,
+        MemberPeriod.reached,
+        MemberPeriod.last_visit_on,
+    ).where(MemberPeriod.period_key == period.key, col(MemberPeriod.team_code).in_(teams))
     if only is not None:
-        stmt = stmt.where(col(Visit.member_id).in_(only))
-    rows = (await session.exec(stmt.group_by(Visit.member_id, Visit.team_code))).all()  # type: ignore[call-overload]
-    return {(m, t): (_Work(int(v), int(lu), int(r)), _as_date(last)) for m, t, v, lu, r, last in rows}
+        stmt = stmt.where(col(MemberPeriod.member_id).in_(only))
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return {(m, t): (_Work(v, lu, r), _as_date(last)) for m, t, v, lu, r, last in rows}
 
 
 async def _last_before(
@@ -400,6 +441,7 @@ def _as_date(value: date | str | None) -> date | None:
 
 async def member_figures(session: AsyncSession, config: Config, member: Member, period: Period) -> MemberFigures:
     """One member's own figures (their team's visits only)."""
+    await _kept(session, config, period)
     return (await _member_figures(session, config, [member], period))[0]
 
 
@@ -421,14 +463,16 @@ async def _reach(
     session: AsyncSession, teams: list[str], period: Period, members: dict[_MemberKey, tuple[_Work, date | None]]
 ) -> _Reach:
     """`members`: every member's work in `teams` (_member_work), whose sums are the teams' visits and lượt."""
-    reached, priority = await _reached(session, teams, period)
+    union = await _union(session, teams)
+    reached, priority = await _reached(session, teams, period, union)
     visits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (_, team), (done, _) in members.items():
         for key in (team, TOTAL):
             visits[key][0] += done.visits
             visits[key][1] += done.luot
     work = {key: _Work(v, luot, reached.get(key, 0)) for key, (v, luot) in visits.items()}
-    return _Reach(work, await _new(session, teams, period), await _cumulative(session, teams, period), priority)
+    new, cumulative = await _new(session, teams, period, union), await _cumulative(session, teams, period, union)
+    return _Reach(work, new, cumulative, priority)
 
 
 @dataclass(frozen=True)
@@ -475,6 +519,14 @@ def _figures(
     )
 
 
+async def _kept(session: AsyncSession, config: Config, period: Period) -> None:
+    """The kept period counters are config's windows' (rebuilt when config changed them), and so is `period`."""
+    windows = config.reporting.windows
+    if windows.period(period.kind, period.year, period.number) != period:
+        raise ValueError(f"{period.key} is not cut by config's windows")
+    await period_counts.sync(session, config)
+
+
 async def _no_jit(session: AsyncSession) -> None:
     """PostgreSQL: no JIT compilation in this transaction. The planner prices the per-household probes of the
     coverage query far above jit_above_cost, and compiling them takes ~1 s for a query that runs in ~10 ms."""
@@ -487,6 +539,7 @@ async def _teams(
 ) -> tuple[list[TeamFigures], _Reach]:
     """The teams' figures, and the figures about visits of their union (for the commune's totals)."""
     await _no_jit(session)
+    await _kept(session, config, period)
     work = await _member_work(session, codes, period, None)
     reach = await _reach(session, codes, period, work)
     registers = await _register(session, config, codes, period)

@@ -1,7 +1,7 @@
 """What the progress figures need to know of the visits, kept beside them in the transaction that changes them:
 
-- per household, the first day each team reached it (household_reach) and the first day a completed visit covered
-  each skill there (household_skill);
+- per household, the first day each team reached it (household_reach), the first day any team did
+  (household.first_visit_on) and the first day a completed visit covered each skill there (household_skill);
 - per team, day and skill, how many active visits covered it (team_skill_day);
 - per household, the first day a completed visit guided it to any essential platform and to Bình dân học vụ số
   (household.first_platform_on, first_bdhvs_on): the coverage figures count a team's households from an index.
@@ -29,6 +29,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
+from bot.services import period_counts
 from bot.store.db import upsert_insert
 from bot.store.models import (
     OUTCOME_DONE,
@@ -92,6 +93,7 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         household_id=visit.household_id, team_code=visit.team_code, first_visit_on=visit.visited_on
     )
     await session.exec(_keep_earlier(reach, ["household_id", "team_code"], HouseholdReach.first_visit_on))  # type: ignore[call-overload]
+    await session.exec(_EARLIER_VISIT, params={"b_household": visit.household_id, "b_day": visit.visited_on})  # type: ignore[call-overload]
     if visit.outcome == OUTCOME_DONE and codes:
         rows = [dict(household_id=visit.household_id, skill_code=c, first_done_on=visit.visited_on) for c in codes]
         # The rows as parameters, not VALUES in the statement: compiled once and cached (as below).
@@ -100,6 +102,7 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         params = {"b_household": visit.household_id, "b_day": visit.visited_on, "b_skills": codes}
         await session.exec(_EARLIER_FIRST_DAYS, params=params)  # type: ignore[call-overload]
     await count_skills(session, visit, codes, 1)
+    await period_counts.visit_changed(session, visit, codes, counts=True)
 
 
 def _keep_earlier(stmt: Any, keys: list[str], day: Any) -> Any:
@@ -145,6 +148,7 @@ async def rebuild(session: AsyncSession) -> None:
     )
     columns = ["team_code", "visited_on", "skill_code", "visits"]
     await session.exec(insert(TeamSkillDay).from_select(columns, per_day))  # type: ignore[call-overload]
+    await period_counts.rebuild(session)
 
 
 # --- the coverage figures' first days -------------------------------------------------------------------------
@@ -204,11 +208,31 @@ def _earlier(scope: str) -> Any:
     return case((and_(covers, or_(column.is_(None), column > day)), day), else_=column)
 
 
-# Built once (every completed visit runs the second): recompute from household_skill / make a first day earlier.
+# Built once (every visit runs _EARLIER_VISIT, every completed one _EARLIER_FIRST_DAYS): recompute the first days from
+# household_reach and household_skill / make a first day earlier.
+_FIRST_VISIT = (
+    select(func.min(HouseholdReach.first_visit_on))
+    .where(col(HouseholdReach.household_id) == col(Household.id))
+    .scalar_subquery()
+)
 _FIRST_DAYS = (
     update(Household)
-    .values(first_platform_on=_first_day(ON_PLATFORM), first_bdhvs_on=_first_day(ON_BDHVS))
+    .values(first_platform_on=_first_day(ON_PLATFORM), first_bdhvs_on=_first_day(ON_BDHVS), first_visit_on=_FIRST_VISIT)
     .execution_options(synchronize_session=False)  # the derived days are never read from loaded households
+)
+_EARLIER_VISIT = (
+    update(Household)
+    .where(col(Household.id) == bindparam("b_household"))
+    .values(
+        first_visit_on=case(
+            (
+                or_(col(Household.first_visit_on).is_(None), col(Household.first_visit_on) > bindparam("b_day")),
+                bindparam("b_day", type_=Date),
+            ),
+            else_=col(Household.first_visit_on),
+        )
+    )
+    .execution_options(synchronize_session=False)
 )
 _EARLIER_FIRST_DAYS = (
     update(Household)

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.core.roles import Role
-from bot.services import audit, period_locks, visit_summaries
+from bot.services import audit, period_counts, period_locks, visit_summaries
 from bot.services.period_locks import ClosedDay, DayProblem
 from bot.store.models import (
     OUTCOME_DONE,
@@ -246,7 +246,9 @@ async def _retire(session: AsyncSession, visit: Visit, status: str) -> None:
     if result.rowcount != 1:
         raise Refused(Refusal.NOT_ACTIVE)
     visit.status = status
-    await visit_summaries.count_skills(session, visit, await skills_of(session, visit.id or 0), -1)
+    skills = await skills_of(session, visit.id or 0)
+    await visit_summaries.count_skills(session, visit, skills, -1)
+    await period_counts.visit_changed(session, visit, skills, counts=False)
 
 
 async def _resolve_flags(session: AsyncSession, visit_id: int, actor: Member, now: datetime) -> list[int]:

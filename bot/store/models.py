@@ -96,6 +96,9 @@ class Household(SQLModel, table=True):
     # to any essential platform, and to Bình dân học vụ số (which skills count: coverage_skill, from config).
     first_platform_on: date | None = None
     first_bdhvs_on: date | None = None
+    # Derived from household_reach: the first day any team's active visit reached the household (the commune's
+    # households reached by a day, or for the first time in a period, are counted from its index).
+    first_visit_on: date | None = Field(default=None, index=True)
 
     __table_args__ = (
         Index("ix_household_team_name", "team_code", "name_key"),
@@ -178,6 +181,57 @@ class HouseholdReach(SQLModel, table=True):
     first_visit_on: date
 
     __table_args__ = (Index("ix_household_reach_team_day", "team_code", "first_visit_on", "household_id"),)
+
+
+class PeriodWindow(SQLModel, table=True):
+    """The cutoff day (config reporting.cutoff_day; 0: calendar months) that team_period and member_period are kept
+    with: one row, none before the first read of the figures (services/period_counts)."""
+
+    __tablename__ = "period_window"
+
+    id: int = Field(default=1, primary_key=True)
+    cutoff_day: int
+
+
+class TeamPeriod(SQLModel, table=True):
+    """Derived from visits (services/period_counts): per period (its key: 2026-11, 2026-Q4, 2026) and team, the
+    distinct households its active visits reached, and of them those with each priority flag. Team "": any team."""
+
+    __tablename__ = "team_period"
+
+    period_key: str = Field(max_length=10, primary_key=True)
+    team_code: str = Field(max_length=20, primary_key=True)
+    reached: int
+    elderly: int
+    ethnic_minority: int
+    no_device: int
+
+
+class MemberPeriod(SQLModel, table=True):
+    """Derived from visits (services/period_counts): per period, member and team, the member's active visits, their
+    lượt, the distinct households they reached and their last visit day."""
+
+    __tablename__ = "member_period"
+
+    period_key: str = Field(max_length=10, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    team_code: str = Field(max_length=20, primary_key=True)
+    visits: int
+    luot: int
+    reached: int
+    last_visit_on: date | None = None
+
+
+class TeamSkillPeriod(SQLModel, table=True):
+    """Derived from visits (services/period_counts): per period and team, how many active visits covered the skill
+    (team_skill_day summed over the period, kept so a year's figures read a row per skill, not per day)."""
+
+    __tablename__ = "team_skill_period"
+
+    period_key: str = Field(max_length=10, primary_key=True)
+    team_code: str = Field(max_length=20, primary_key=True)
+    skill_code: str = Field(max_length=30, primary_key=True)
+    visits: int
 
 
 class HouseholdSkill(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.config import Config
 from bot.core.periods import Kind, Period
-from bot.services import households, platform_status, progress, visit_summaries, visits
+from bot.services import households, period_counts, platform_status, progress, visit_summaries, visits
 from bot.services.platform_status import Status
 from bot.services.visits import EditRules, Refused, VisitDraft
 from bot.store.models import (
@@ -23,7 +23,10 @@ from bot.store.models import (
     HouseholdReach,
     HouseholdSkill,
     Member,
+    MemberPeriod,
+    TeamPeriod,
     TeamSkillDay,
+    TeamSkillPeriod,
     Visit,
     VisitSkill,
 )
@@ -41,6 +44,7 @@ async def _commune(store, clock, config: Config, seed: int) -> None:
     platforms = [p.code for p in config.platforms]
     async with store.session() as s:
         await visit_summaries.sync_coverage(s, config)  # as the first read of the figures does on a new database
+        await period_counts.sync(s, config)  # from here the visits' transactions keep the period counters
         people: dict[str, list[Member]] = {}
         homes: dict[str, list[Household]] = {}
         for code in teams:
@@ -99,6 +103,11 @@ async def _commune(store, clock, config: Config, seed: int) -> None:
                 await platform_status.correct(s, people[code][0], home, rng.choice(platforms), status, when)
         for code in teams:
             rng.choice(homes[code]).archived_at = now
+            home = rng.choice(homes[code])  # a priority flag raised, as an import does
+            if not home.ethnic_minority:
+                home.ethnic_minority = True
+                await s.flush()
+                await period_counts.flags_changed(s, {home.id or 0: {"ethnic_minority": False}})
         await s.flush()
 
 
@@ -163,13 +172,16 @@ def _expected(config: Config, raw, period: Period) -> dict[str, dict[str, object
     return out
 
 
-def _members_expected(raw, period: Period) -> dict[int, tuple[int, int, int]]:
+def _members_expected(raw, period: Period) -> dict[int, tuple[int, int, int, date]]:
     visits_ = raw[0]
     found: dict[int, list[Visit]] = defaultdict(list)
     for v in visits_:
         if period.start <= v.visited_on <= period.end:
             found[v.member_id].append(v)
-    return {m: (len(vs), sum(v.people_count for v in vs), len({v.household_id for v in vs})) for m, vs in found.items()}
+    return {
+        m: (len(vs), sum(v.people_count for v in vs), len({v.household_id for v in vs}), max(v.visited_on for v in vs))
+        for m, vs in found.items()
+    }
 
 
 def _periods(config: Config) -> list[Period]:
@@ -196,9 +208,19 @@ async def test_every_figure_equals_the_slow_computation(store, clock, config):
                 got = {name: getattr(team, name) for name in want[team.team_code]}
                 assert got == want[team.team_code], (period.key, team.team_code)
                 for row in team.members:
-                    assert (row.visits, row.luot, row.households_reached) == members.get(row.member_id, (0, 0, 0))
+                    got_row = (row.visits, row.luot, row.households_reached)
+                    if row.member_id in members:
+                        assert (*got_row, row.last_visit_on) == members[row.member_id]
+                    else:
+                        assert got_row == (0, 0, 0)
             one = await progress.team_figures(s, config, commune.teams[1].team_code, period)
             assert one == commune.teams[1]
+            # a commune of fewer teams than have visits (a team taken out of config): the union of its own
+            two = config.model_copy(update={"teams": config.teams[:2]})
+            codes = {t.code for t in two.teams}
+            totals = (await progress.commune_figures(s, two, period)).totals
+            union = {v.household_id for v in raw[0] if v.team_code in codes and period.contains(v.visited_on)}
+            assert totals.households_reached == len(union)
 
 
 async def _kept(s) -> tuple:
@@ -219,15 +241,25 @@ async def _kept(s) -> tuple:
             )
         ).all()
     )
-    first = set((await s.exec(select(Household.id, Household.first_platform_on, Household.first_bdhvs_on))).all())
-    return reach, skills, days, first
+    first = set(
+        (
+            await s.exec(
+                select(Household.id, Household.first_platform_on, Household.first_bdhvs_on, Household.first_visit_on)
+            )
+        ).all()
+    )
+    teams = set((await s.exec(select(*TeamPeriod.__table__.c))).all())
+    members = set((await s.exec(select(*MemberPeriod.__table__.c))).all())
+    per_period = set((await s.exec(select(*TeamSkillPeriod.__table__.c))).all())
+    return reach, skills, days, first, teams, members, per_period
 
 
 async def test_the_kept_summaries_equal_a_rebuild_after_a_random_history(store, clock, config):
     await _commune(store, clock, config, 3)
     async with store.session() as s:
         kept = await _kept(s)
-        assert any(p is not None for _, p, _ in kept[3])  # the first days are kept, not left empty
+        assert any(p is not None for _, p, _, _ in kept[3])  # the first days are kept, not left empty
+        assert kept[4] and kept[5] and kept[6]  # and the period counters
         await visit_summaries.rebuild(s)
         assert await _kept(s) == kept
 
