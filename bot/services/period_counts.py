@@ -21,12 +21,12 @@ tests check that the kept rows always equal it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert
 from sqlmodel import col, select
@@ -53,9 +53,8 @@ _KINDS = (Kind.MONTH, Kind.QUARTER, Kind.YEAR)
 _CHUNK = 500  # households per IN list
 
 
-@dataclass(frozen=True)
-class _Counted:
-    """One active visit as the counters see it."""
+class _Counted(NamedTuple):
+    """One active visit as the counters see it (a tuple: a rebuild makes one per visit)."""
 
     household_id: int
     team_code: str
@@ -66,6 +65,7 @@ class _Counted:
 
 _TeamKey = tuple[str, str]  # (period key, team code or COMMUNE)
 _MemberKey = tuple[str, int, str]  # (period key, member id, team code)
+_NO_FLAGS = (False,) * len(FLAGS)
 
 
 @dataclass
@@ -73,13 +73,9 @@ class _Share:
     """What some households' visits add to the counters: team rows [reached, *FLAGS] and member rows [visits, lượt,
     reached], with each member row's last visit day."""
 
-    teams: Counter[tuple[_TeamKey, int]]
-    members: Counter[tuple[_MemberKey, int]]
-    last: dict[_MemberKey, date]
-
-    @classmethod
-    def empty(cls) -> _Share:
-        return cls(Counter(), Counter(), {})
+    teams: dict[_TeamKey, list[int]] = field(default_factory=dict)
+    members: dict[_MemberKey, list[int]] = field(default_factory=dict)
+    last: dict[_MemberKey, date] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=4096)
@@ -90,40 +86,45 @@ def _periods(cutoff: int, day: date) -> tuple[str, ...]:
 
 def _share(visits: Iterable[_Counted], flags: Mapping[int, tuple[bool, ...]], cutoff: int) -> _Share:
     """The counters' rows that these visits make (all of each household's active visits, or the share is wrong)."""
-    share = _Share.empty()
-    teams: set[tuple[_TeamKey, int]] = set()  # (key, household): a household counts once per team row
-    members: set[tuple[_MemberKey, int]] = set()
+    share = _Share()
+    reached: dict[_TeamKey, set[int]] = defaultdict(set)  # a household counts once per team row
+    helped: dict[_MemberKey, set[int]] = defaultdict(set)
+    counts, last = share.members, share.last
     for v in visits:
         for key in _periods(cutoff, v.day):
-            teams.add(((key, v.team_code), v.household_id))
-            teams.add(((key, COMMUNE), v.household_id))
+            reached[(key, v.team_code)].add(v.household_id)
+            reached[(key, COMMUNE)].add(v.household_id)
             member = (key, v.member_id, v.team_code)
-            members.add((member, v.household_id))
-            share.members[(member, 0)] += 1
-            share.members[(member, 1)] += v.people
-            if v.day > share.last.get(member, date.min):
-                share.last[member] = v.day
-    for team, household in teams:
-        share.teams[(team, 0)] += 1
-        for i, on in enumerate(flags.get(household, ()), start=1):
-            share.teams[(team, i)] += on
-    for member, _ in members:
-        share.members[(member, 2)] += 1
+            helped[member].add(v.household_id)
+            row = counts.get(member)
+            if row is None:
+                counts[member] = row = [0, 0, 0]
+            row[0] += 1
+            row[1] += v.people
+            if v.day > last.get(member, date.min):
+                last[member] = v.day
+    for member, households in helped.items():
+        counts[member][2] = len(households)
+    for team, households in reached.items():
+        flagged = [flags.get(h, _NO_FLAGS) for h in households]
+        share.teams[team] = [len(households), *(sum(column) for column in zip(*flagged, strict=True))]
     return share
 
 
+def _minus(after: dict[Any, list[int]], before: dict[Any, list[int]], width: int) -> dict[Any, list[int]]:
+    """Row by row, after − before, leaving out rows that did not change."""
+    out = {}
+    for key in after.keys() | before.keys():
+        a, b = after.get(key, [0] * width), before.get(key, [0] * width)
+        if a != b:
+            out[key] = [x - y for x, y in zip(a, b, strict=True)]
+    return out
+
+
 def _difference(after: _Share, before: _Share) -> tuple[dict[_TeamKey, list[int]], dict[_MemberKey, list[int]]]:
-    teams: dict[_TeamKey, list[int]] = {}
-    for (key, i), n in (after.teams - before.teams).items():
-        teams.setdefault(key, [0] * (1 + len(FLAGS)))[i] += n
-    for (key, i), n in (before.teams - after.teams).items():
-        teams.setdefault(key, [0] * (1 + len(FLAGS)))[i] -= n
-    members: dict[_MemberKey, list[int]] = {}
-    for (key, i), n in (after.members - before.members).items():
-        members.setdefault(key, [0, 0, 0])[i] += n
-    for (key, i), n in (before.members - after.members).items():
-        members.setdefault(key, [0, 0, 0])[i] -= n
-    for key in set(after.last) | set(before.last):  # a changed last day is a change even when no count moved
+    teams = _minus(after.teams, before.teams, 1 + len(FLAGS))
+    members = _minus(after.members, before.members, 3)
+    for key in after.last.keys() | before.last.keys():  # a changed last day is a change even when no count moved
         if after.last.get(key) != before.last.get(key):
             members.setdefault(key, [0, 0, 0])
     return teams, members
@@ -153,10 +154,12 @@ async def _flags(session: AsyncSession, households: list[int]) -> dict[int, tupl
     return found
 
 
-async def _lock(session: AsyncSession, household_id: int) -> None:
-    """Two transactions changing one household's visits take turns (PostgreSQL; SQLite has one writer anyway), so
-    each sees the other's visit when it works out its share."""
-    await session.exec(select(Household.id).where(Household.id == household_id).with_for_update())
+async def _locked_flags(session: AsyncSession, household_id: int) -> dict[int, tuple[bool, ...]]:
+    """The household's flags, its row locked: two transactions changing one household's visits take turns
+    (PostgreSQL; SQLite has one writer anyway), so each sees the other's visit when it works out its share."""
+    columns = [getattr(Household, f) for f in FLAGS]
+    stmt = select(Household.id, *columns).where(Household.id == household_id).with_for_update()
+    return {hid: tuple(bool(v) for v in values) for hid, *values in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
 
 
 async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[str], counts: bool) -> None:
@@ -168,13 +171,12 @@ async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[st
         return
     await session.flush()
     await _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
-    await _lock(session, visit.household_id)
+    flags = await _locked_flags(session, visit.household_id)
     now = await _visits(session, [visit.household_id])
     this = _Counted(visit.household_id, visit.team_code, visit.member_id, visit.visited_on, visit.people_count)
     other = list(now)
     if counts and this in other:  # it is there, now that it counts: the share without it leaves one copy out
         other.remove(this)
-    flags = await _flags(session, [visit.household_id])
     with_, without = _share([*other, this], flags, cutoff), _share(other, flags, cutoff)
     after, before = (with_, without) if counts else (without, with_)
     await _apply(session, after, before, fresh_last=not counts)
@@ -184,7 +186,7 @@ async def _count_skills(session: AsyncSession, visit: Visit, codes: list[str], s
     if not codes:
         return
     keys = _periods(cutoff, visit.visited_on)
-    rows = [
+    rows = [  # in one order (keys and codes are sorted), as below
         {"period_key": k, "team_code": visit.team_code, "skill_code": c, "visits": step} for k in keys for c in codes
     ]
     stmt = upsert_insert(session)(TeamSkillPeriod)
@@ -234,11 +236,14 @@ async def _apply(session: AsyncSession, after: _Share, before: _Share, fresh_las
         )
         rows = [
             {"period_key": k, "team_code": t, "reached": d[0], **dict(zip(FLAGS, d[1:], strict=True))}
-            for (k, t), d in teams.items()
+            for (k, t), d in sorted(teams.items())  # in one order: transactions lock shared rows in the same order
         ]
         await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-        gone = delete(TeamPeriod).where(col(TeamPeriod.period_key).in_({k for k, _ in teams}), TeamPeriod.reached <= 0)
-        await session.exec(gone)  # type: ignore[call-overload]
+        if any(d[0] < 0 for d in teams.values()):
+            gone = delete(TeamPeriod).where(
+                col(TeamPeriod.period_key).in_({k for k, _ in teams}), TeamPeriod.reached <= 0
+            )
+            await session.exec(gone)  # type: ignore[call-overload]
     if members:
         stmt = insert_(MemberPeriod)
         last = stmt.excluded.last_visit_on
@@ -254,12 +259,13 @@ async def _apply(session: AsyncSession, after: _Share, before: _Share, fresh_las
         rows = [
             {"period_key": k, "member_id": m, "team_code": t, "visits": d[0], "luot": d[1], "reached": d[2]}
             | {"last_visit_on": after.last.get((k, m, t))}
-            for (k, m, t), d in members.items()
+            for (k, m, t), d in sorted(members.items())
         ]
         await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-        keys = {k for k, _, _ in members}
-        gone = delete(MemberPeriod).where(col(MemberPeriod.period_key).in_(keys), MemberPeriod.visits <= 0)
-        await session.exec(gone)  # type: ignore[call-overload]
+        if any(d[0] < 0 for d in members.values()):
+            keys = {k for k, _, _ in members}
+            gone = delete(MemberPeriod).where(col(MemberPeriod.period_key).in_(keys), MemberPeriod.visits <= 0)
+            await session.exec(gone)  # type: ignore[call-overload]
         if fresh_last:
             await _fresh_last(session, list(members))
 
@@ -332,7 +338,7 @@ async def rebuild(session: AsyncSession, cutoff: int | None = None) -> None:
     columns = [getattr(Household, f) for f in FLAGS]
     flag_rows = (await session.exec(select(Household.id, *columns))).all()  # type: ignore[call-overload]
     flags = {hid: tuple(bool(v) for v in values) for hid, *values in flag_rows}
-    await _apply(session, _share(visits, flags, cutoff), _Share.empty(), fresh_last=False)
+    await _apply(session, _share(visits, flags, cutoff), _Share(), fresh_last=False)
     per_day = select(TeamSkillDay.team_code, TeamSkillDay.visited_on, TeamSkillDay.skill_code, TeamSkillDay.visits)
     skills: Counter[tuple[str, str, str]] = Counter()
     for team, day, skill, n in (await session.exec(per_day)).all():  # type: ignore[call-overload]

@@ -12,9 +12,19 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.services import households, visit_summaries, visits
+from bot.services import households, period_counts, visit_summaries, visits
 from bot.services.visits import EditRules, VisitDraft
-from bot.store.models import Household, HouseholdReach, HouseholdSkill, Member, TeamSkillDay, Visit
+from bot.store.models import (
+    Household,
+    HouseholdReach,
+    HouseholdSkill,
+    Member,
+    MemberPeriod,
+    TeamPeriod,
+    TeamSkillDay,
+    TeamSkillPeriod,
+    Visit,
+)
 
 TODAY = date(2026, 11, 20)  # the clock fixture's day
 
@@ -34,11 +44,24 @@ async def _rows(s) -> tuple[set[tuple], set[tuple]]:
     return set(reach), set(skills)
 
 
+async def _periods(s) -> tuple[set[tuple], ...]:
+    """The period counters (services/period_counts), kept once the figures were first read."""
+    tables = (TeamPeriod, MemberPeriod, TeamSkillPeriod)
+    found = [set((await s.exec(select(*t.__table__.c))).all()) for t in tables]
+    assert all(found)
+    return tuple(found)
+
+
 async def _assert_as_rebuilt(s) -> tuple[set[tuple], set[tuple]]:
-    kept, days = await _rows(s), await _skill_days(s)
+    kept, days, periods = await _rows(s), await _skill_days(s), await _periods(s)
     await visit_summaries.rebuild(s)
-    assert await _rows(s) == kept and await _skill_days(s) == days
+    assert await _rows(s) == kept and await _skill_days(s) == days and await _periods(s) == periods
     return kept
+
+
+async def _read_once(store, config) -> None:
+    async with store.session() as s:  # as the first read of the figures does: from here the counters are kept
+        await period_counts.sync(s, config)
 
 
 async def _member(s, now, name: str, role: str = "member") -> Member:
@@ -50,6 +73,7 @@ async def _member(s, now, name: str, role: str = "member") -> Member:
 
 async def test_saves_corrections_and_undos_keep_the_summaries_exact(store, clock, config):
     now, rules = clock.now(), EditRules.of(config)
+    await _read_once(store, config)
     async with store.session() as s:
         lan, hung = await _member(s, now, "Lan"), await _member(s, now, "Hùng", "leader")
         home = await households.create(s, "T01", households.NewHousehold("Nguyễn Văn An", "Xóm 3"), lan.id, now, "v1")
@@ -120,9 +144,10 @@ async def _waits_for_a_lock(store, task: asyncio.Task[None]) -> bool:
 
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)
-async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock):
+async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock, config):
     """The second save waits for the first to commit, then recomputes with both visits: none is lost."""
     now = clock.now()
+    await _read_once(store, config)
     async with store.session() as s:
         lan, minh = await _member(s, now, "Lan"), await _member(s, now, "Minh")
         home = await households.create(s, "T01", households.NewHousehold("Nguyễn Văn An", "Xóm 3"), lan.id, now, "v1")
@@ -147,9 +172,10 @@ async def test_two_visits_to_one_household_saved_at_once_both_count(store, clock
 
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)
-async def test_two_visits_of_one_team_on_one_day_saved_at_once_are_both_counted(store, clock):
+async def test_two_visits_of_one_team_on_one_day_saved_at_once_are_both_counted(store, clock, config):
     """Two households, one team, one day, one skill: the second upsert waits for the first and adds to it."""
     now = clock.now()
+    await _read_once(store, config)
     async with store.session() as s:
         lan, minh = await _member(s, now, "Lan"), await _member(s, now, "Minh")
         homes = [
