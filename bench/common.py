@@ -55,10 +55,12 @@ def latency_row(name: str, values: list[float], wall: float | None = None) -> li
     ]
 
 
-def print_table(title: Sequence[str], groups: Sequence[Sequence[list[str]]]) -> None:
-    """Print the title lines, then the rows in groups separated by rules, columns aligned."""
+def print_table(title: Sequence[str], groups: Sequence[Sequence[list[str]]], header: Sequence[str] = HEADER) -> None:
+    """Print the title lines, then the rows in groups separated by rules, columns aligned (latency_row's columns
+    unless `header` says others)."""
+    header = list(header)
     rows = [row for group in groups for row in group]
-    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
@@ -67,7 +69,7 @@ def print_table(title: Sequence[str], groups: Sequence[Sequence[list[str]]]) -> 
 
     for text in title:
         print(text)
-    print(line(HEADER))
+    print(line(header))
     for group in groups:
         print(line(["-" * w for w in widths]))
         for row in group:

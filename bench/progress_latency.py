@@ -12,7 +12,10 @@ Builds (bulk inserts) a commune of 20 teams, 300 members (a leader and 14 member
     .venv/bin/python bench/progress_latency.py --index "CREATE INDEX ix_try ON visit (team_code, status, visited_on)"
 
 --index (repeatable) runs the statement after the first measurement, to try an index before writing its migration,
-and times everything again.
+and times everything again. --visits N [N ...] builds the commune once per number of visits (the register and the
+members stay the same) and ends with the growth of each figure's p95 from the first size:
+
+    .venv/bin/python bench/progress_latency.py --visits 50000 200000 800000
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from bot.config import Config  # noqa: E402
 from bot.core.clock import VN_TZ, FixedClock  # noqa: E402
 from bot.core.messages import Inbound  # noqa: E402
 from bot.handlers.router import Router  # noqa: E402
-from bot.services import visit_summaries  # noqa: E402
+from bot.services import period_counts, visit_summaries  # noqa: E402
 from bot.services.deps import Deps  # noqa: E402
 from bot.store.db import Store, is_sqlite  # noqa: E402
 from bot.store.models import ChannelIdentity, Household, HouseholdPlatform, Member, Visit, VisitSkill  # noqa: E402
@@ -62,7 +65,8 @@ def bench_config() -> Config:
 class Builder:
     """Rows with explicit ids, so visits' skills can be written without reading ids back."""
 
-    def __init__(self, config: Config, seed: int = 7) -> None:
+    def __init__(self, config: Config, visits: int = VISITS, seed: int = 7) -> None:
+        self.n_visits = visits
         self.rng = random.Random(seed)
         self.config = config
         self.codes = [t.code for t in config.teams]
@@ -110,7 +114,7 @@ class Builder:
         rng, visits, skills = self.rng, [], []
         per_team = HOUSEHOLDS // len(self.codes)
         days = (NOW.date() - FIRST_DAY).days + 1
-        for vid in range(1, VISITS + 1):
+        for vid in range(1, self.n_visits + 1):
             t = rng.randrange(len(self.codes))
             day = FIRST_DAY + timedelta(days=rng.randrange(days))
             roll = rng.random()
@@ -145,9 +149,9 @@ class Builder:
         ]
 
 
-async def load(store: Store, config: Config) -> float:
+async def load(store: Store, config: Config, visits: int = VISITS) -> float:
     started = time.perf_counter()
-    builder = Builder(config)
+    builder = Builder(config, visits)
     members = builder.members()
     visits, skills = builder.visits()
     identities = [
@@ -175,6 +179,7 @@ async def load(store: Store, config: Config) -> float:
                 )
     async with store.session() as session:
         await visit_summaries.rebuild(session)  # the visits were bulk-inserted, not saved through services/visits
+        await period_counts.sync(session, config)  # as the first read of the figures does, once
     await analyze(store)
     return time.perf_counter() - started
 
@@ -244,13 +249,13 @@ def with_cache(store: Store, megabytes: int | None) -> None:
 
 
 async def run(
-    url: str, runs: int, indexes: list[str] | None, cache_mb: int | None
+    url: str, runs: int, indexes: list[str] | None, cache_mb: int | None, visits: int = VISITS
 ) -> tuple[list[list[list[str]]], float]:
     config = bench_config()
     store = Store(url)
     with_cache(store, cache_mb)
     try:
-        load_seconds = await load(store, config)
+        load_seconds = await load(store, config, visits)
         sender = Sender(Router(Deps(config=config, store=store, clock=FixedClock(NOW))))
         groups = [await measure(sender, runs)]
         if indexes:
@@ -277,24 +282,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--index", metavar="SQL", action="append", help="a CREATE INDEX to try after the first measurement (repeatable)"
     )
+    parser.add_argument(
+        "--visits",
+        type=int,
+        nargs="+",
+        default=[VISITS],
+        metavar="N",
+        help=f"visits (default {VISITS:,}); several: a growth series",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    with database(args.pg) as (backend, url):
-        groups, load_seconds = asyncio.run(run(url, args.runs, args.index, args.sqlite_cache_mb))
-    print_table(
-        [
-            f"/tiendo latency — backend {backend}: {TEAMS} teams, {TEAMS * MEMBERS_PER_TEAM} members, "
-            f"{HOUSEHOLDS:,} households, {VISITS:,} visits (bulk-loaded in {load_seconds:.1f} s)",
-            f"whole messages through the Router (figures + rendering + commit), {args.runs} runs per row; "
-            "'updates' counts messages"
-            + (
-                f"; SQLite cache_size {args.sqlite_cache_mb} MB" if args.sqlite_cache_mb and backend == "sqlite" else ""
-            ),
-            *(f"+index: {statement}" for statement in args.index or ()),
-        ],
-        groups,
-    )
+    p95s: list[tuple[int, list[list[str]]]] = []
+    for visits in args.visits:
+        with database(args.pg) as (backend, url):
+            groups, load_seconds = asyncio.run(run(url, args.runs, args.index, args.sqlite_cache_mb, visits))
+        p95s.append((visits, groups[0]))
+        print_table(
+            [
+                f"/tiendo latency — backend {backend}: {TEAMS} teams, {TEAMS * MEMBERS_PER_TEAM} members, "
+                f"{HOUSEHOLDS:,} households, {visits:,} visits (bulk-loaded in {load_seconds:.1f} s)",
+                f"whole messages through the Router (figures + rendering + commit), {args.runs} runs per row; "
+                "'updates' counts messages"
+                + (
+                    f"; SQLite cache_size {args.sqlite_cache_mb} MB"
+                    if args.sqlite_cache_mb and backend == "sqlite"
+                    else ""
+                ),
+                *(f"+index: {statement}" for statement in args.index or ()),
+            ],
+            groups,
+        )
+    if len(p95s) > 1:
+        print_growth(p95s)
     return 0
+
+
+def print_growth(p95s: list[tuple[int, list[list[str]]]]) -> None:
+    """Each case's p95 at each size, and its ratio to the first size's."""
+    first = {row[0]: float(row[4]) for row in p95s[0][1]}
+    header = ["step", *(f"p95 ms @{v:,}" for v, _ in p95s), f"× {p95s[-1][0]:,} / {p95s[0][0]:,}"]
+    rows = []
+    for name in first:
+        values = [float(next(r[4] for r in rows_ if r[0] == name)) for _, rows_ in p95s]
+        rows.append([name, *(f"{v:.2f}" for v in values), f"{values[-1] / first[name]:.2f}"])
+    print_table(["growth with the number of visits (p95)"], [rows], header)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
   priority flag; the team "" (COMMUNE) holds the same for the households any team reached (the union, counted once);
 - member_period: per period, member and team, the member's active visits, their lượt, the distinct households
   they reached and their last visit day;
-- team_skill_period: per period, team and skill, the active visits that covered it.
+- team_skill_period: per period, team and skill, the active visits that covered it;
+- first_reach: per team, the households its visits first reached on each day, by the day any team first did (for
+  households reached by a day, and reached for the first time in a period). It does not depend on the windows, and
+  is kept and rebuilt with the rest.
 
 A period is a month, a quarter and a year as config's windows cut them (reporting.cutoff_day), so every visit counts
 in three periods. The cutoff the rows were kept with is stored in period_window; `sync` (at each read of the
@@ -37,6 +40,7 @@ from bot.core.periods import Kind, Windows
 from bot.store.db import upsert_insert
 from bot.store.models import (
     STATUS_ACTIVE,
+    FirstReach,
     Household,
     MemberPeriod,
     PeriodWindow,
@@ -65,6 +69,7 @@ class _Counted(NamedTuple):
 
 _TeamKey = tuple[str, str]  # (period key, team code or COMMUNE)
 _MemberKey = tuple[str, int, str]  # (period key, member id, team code)
+_FirstKey = tuple[str, date, date]  # (team code or COMMUNE, the team's first day, any team's first day)
 _NO_FLAGS = (False,) * len(FLAGS)
 
 
@@ -76,6 +81,7 @@ class _Share:
     teams: dict[_TeamKey, list[int]] = field(default_factory=dict)
     members: dict[_MemberKey, list[int]] = field(default_factory=dict)
     last: dict[_MemberKey, date] = field(default_factory=dict)
+    firsts: dict[_FirstKey, list[int]] = field(default_factory=dict)  # [households]
 
 
 @lru_cache(maxsize=4096)
@@ -89,8 +95,12 @@ def _share(visits: Iterable[_Counted], flags: Mapping[int, tuple[bool, ...]], cu
     share = _Share()
     reached: dict[_TeamKey, set[int]] = defaultdict(set)  # a household counts once per team row
     helped: dict[_MemberKey, set[int]] = defaultdict(set)
+    first: dict[tuple[int, str], date] = {}  # (household, team or COMMUNE) → its first day
     counts, last = share.members, share.last
     for v in visits:
+        for team in (v.team_code, COMMUNE):
+            if v.day < first.get((v.household_id, team), date.max):
+                first[(v.household_id, team)] = v.day
         for key in _periods(cutoff, v.day):
             reached[(key, v.team_code)].add(v.household_id)
             reached[(key, COMMUNE)].add(v.household_id)
@@ -108,6 +118,9 @@ def _share(visits: Iterable[_Counted], flags: Mapping[int, tuple[bool, ...]], cu
     for team, households in reached.items():
         flagged = [flags.get(h, _NO_FLAGS) for h in households]
         share.teams[team] = [len(households), *(sum(column) for column in zip(*flagged, strict=True))]
+    for (household, team), day in first.items():
+        row = share.firsts.setdefault((team, day, first[(household, COMMUNE)]), [0])
+        row[0] += 1
     return share
 
 
@@ -122,6 +135,7 @@ def _minus(after: dict[Any, list[int]], before: dict[Any, list[int]], width: int
 
 
 def _difference(after: _Share, before: _Share) -> tuple[dict[_TeamKey, list[int]], dict[_MemberKey, list[int]]]:
+    """Team and member rows of after − before (the first days: `_minus` of `firsts`)."""
     teams = _minus(after.teams, before.teams, 1 + len(FLAGS))
     members = _minus(after.members, before.members, 3)
     for key in after.last.keys() | before.last.keys():  # a changed last day is a change even when no count moved
@@ -228,6 +242,23 @@ async def _apply(session: AsyncSession, after: _Share, before: _Share, fresh_las
     (a maximum cannot be taken back by a difference)."""
     teams, members = _difference(after, before)
     insert_ = upsert_insert(session)
+    firsts = _minus(after.firsts, before.firsts, 1)
+    if firsts:
+        stmt = insert_(FirstReach)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["team_code", "team_first_on", "commune_first_on"],
+            set_={"households": FirstReach.households + stmt.excluded.households},
+        )
+        rows = [
+            {"team_code": t, "team_first_on": d, "commune_first_on": c, "households": n}
+            for (t, d, c), (n,) in sorted(firsts.items())
+        ]
+        await session.exec(stmt, params=rows)  # type: ignore[call-overload]
+        if any(n < 0 for (n,) in firsts.values()):
+            gone = delete(FirstReach).where(
+                col(FirstReach.team_code).in_({t for t, _, _ in firsts}), FirstReach.households <= 0
+            )
+            await session.exec(gone)  # type: ignore[call-overload]
     if teams:
         stmt = insert_(TeamPeriod)
         stmt = stmt.on_conflict_do_update(
@@ -329,6 +360,7 @@ async def rebuild(session: AsyncSession, cutoff: int | None = None) -> None:
     await session.exec(delete(TeamPeriod))  # type: ignore[call-overload]
     await session.exec(delete(MemberPeriod))  # type: ignore[call-overload]
     await session.exec(delete(TeamSkillPeriod))  # type: ignore[call-overload]
+    await session.exec(delete(FirstReach))  # type: ignore[call-overload]
     await session.exec(delete(PeriodWindow))  # type: ignore[call-overload]
     await session.exec(insert(PeriodWindow).values(id=1, cutoff_day=cutoff))  # type: ignore[call-overload]
     stmt = select(Visit.household_id, Visit.team_code, Visit.member_id, Visit.visited_on, Visit.people_count).where(

@@ -29,6 +29,7 @@ from bot.core.text import vi_sort_key
 from bot.services import period_counts, platform_status, visit_summaries
 from bot.store.models import (
     STATUS_ACTIVE,
+    FirstReach,
     Household,
     HouseholdPlatform,
     HouseholdReach,
@@ -165,7 +166,7 @@ class _Union(Enum):
     """How the union of the teams asked for (TOTAL) is counted."""
 
     ONE = "one"  # a single team: the union is the team
-    COMMUNE = "commune"  # every team that ever visited: the commune's, kept (team_period "", household.first_visit_on)
+    COMMUNE = "commune"  # every team that ever visited: the commune's, kept (team "" of team_period, first_reach)
     SOME = "some"  # some of them only (a team taken out of config has visits): counted from the visits
 
 
@@ -210,56 +211,56 @@ async def _union_from_visits(session: AsyncSession, teams: list[str], period: Pe
     return int(n), dict(zip(PRIORITY_FLAGS, map(int, values), strict=True))
 
 
-async def _count_reach(
-    session: AsyncSession, teams: list[str], union: _Union, reach: ColumnElement[bool], first: ColumnElement[bool]
+async def _count_first(
+    session: AsyncSession, teams: list[str], union: _Union, condition: ColumnElement[bool]
 ) -> dict[str, int]:
-    """Team (and TOTAL) → households of household_reach rows meeting `reach`; the commune's union → households
-    whose first visit by any team meets `first` (household.first_visit_on's index)."""
-    condition = and_(col(HouseholdReach.team_code).in_(teams), reach)
-    stmt = select(HouseholdReach.team_code, func.count()).where(condition).group_by(HouseholdReach.team_code)
+    """Team (and TOTAL) → households counted in first_reach rows meeting `condition` (services/period_counts)."""
+    kept = [*teams, period_counts.COMMUNE] if union is _Union.COMMUNE else teams
+    stmt = (
+        select(FirstReach.team_code, func.sum(FirstReach.households))
+        .where(col(FirstReach.team_code).in_(kept), condition)
+        .group_by(FirstReach.team_code)
+    )
     found = {team: int(n) for team, n in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
-    if union is _Union.ONE:
-        found[TOTAL] = found.get(teams[0], 0)
-    elif union is _Union.COMMUNE:
-        found[TOTAL] = int((await session.exec(select(func.count()).select_from(Household).where(first))).one())
-    else:
-        union_stmt = select(func.count(distinct(HouseholdReach.household_id))).where(condition)
-        found[TOTAL] = int((await session.exec(union_stmt)).one())
+    total = found.pop(period_counts.COMMUNE, 0)
+    found[TOTAL] = found.get(teams[0], 0) if union is _Union.ONE else total
     return found
 
 
+async def _union_count(session: AsyncSession, teams: list[str], condition: ColumnElement[bool]) -> int:
+    """Distinct households of some teams' household_reach rows meeting `condition` (a team taken out of config)."""
+    stmt = select(func.count(distinct(HouseholdReach.household_id))).where(
+        col(HouseholdReach.team_code).in_(teams), condition
+    )
+    return int((await session.exec(stmt)).one())
+
+
 async def _new(session: AsyncSession, teams: list[str], period: Period, union: _Union) -> dict[str, int]:
-    """Households reached in the period that no active visit (by any team) reached before it: those whose first
-    visit by the team falls in the period, with no team's first visit before it (household_reach)."""
-    earlier = aliased(HouseholdReach)
-    reached_before = (
-        select(earlier.household_id)
-        .where(earlier.household_id == HouseholdReach.household_id, col(earlier.first_visit_on) < period.start)
-        .exists()
-    )
-    first = col(Household.first_visit_on)
-    return await _count_reach(
-        session,
-        teams,
-        union,
-        and_(
-            col(HouseholdReach.first_visit_on) >= period.start,
-            col(HouseholdReach.first_visit_on) <= period.end,
-            ~reached_before,
-        ),
-        and_(first >= period.start, first <= period.end),
-    )
+    """Households reached in the period that no active visit (by any team) reached before it: those the team first
+    reached in the period, that no team had reached before it."""
+    team_first, commune_first = col(FirstReach.team_first_on), col(FirstReach.commune_first_on)
+    in_period = and_(team_first >= period.start, team_first <= period.end, commune_first >= period.start)
+    found = await _count_first(session, teams, union, in_period)
+    if union is _Union.SOME:
+        earlier = aliased(HouseholdReach)
+        reached_before = (
+            select(earlier.household_id)
+            .where(earlier.household_id == HouseholdReach.household_id, col(earlier.first_visit_on) < period.start)
+            .exists()
+        )
+        first = col(HouseholdReach.first_visit_on)
+        found[TOTAL] = await _union_count(
+            session, teams, and_(first >= period.start, first <= period.end, ~reached_before)
+        )
+    return found
 
 
 async def _cumulative(session: AsyncSession, teams: list[str], period: Period, union: _Union) -> dict[str, int]:
     """Distinct households with an active visit up to the period's end (by the team; by any of `teams`)."""
-    return await _count_reach(
-        session,
-        teams,
-        union,
-        col(HouseholdReach.first_visit_on) <= period.end,
-        col(Household.first_visit_on) <= period.end,
-    )
+    found = await _count_first(session, teams, union, col(FirstReach.team_first_on) <= period.end)
+    if union is _Union.SOME:
+        found[TOTAL] = await _union_count(session, teams, col(HouseholdReach.first_visit_on) <= period.end)
+    return found
 
 
 async def _skills(session: AsyncSession, teams: list[str], period: Period) -> dict[str, dict[str, int]]:
@@ -274,9 +275,12 @@ async def _skills(session: AsyncSession, teams: list[str], period: Period) -> di
     return found
 
 
-async def _register(session: AsyncSession, config: Config, teams: list[str], period: Period) -> dict[str, _Register]:
+async def _register(
+    session: AsyncSession, config: Config, teams: list[str], period: Period
+) -> tuple[dict[str, _Register], dict[int, int]]:
     """Team → its registered (not archived) households, and of them those on ≥ 1 essential platform and on Bình
-    dân học vụ số by platform_status's rule as of the period's end. A household is one team's: totals are sums.
+    dân học vụ số by platform_status's rule as of the period's end (a household is one team's: totals are sums);
+    and member → the households of these registers assigned to them, counted in the same pass.
 
     Households without a correction are counted from the index of their kept first days (one read of the team's
     index entries, no probe per household); the few with a correction made before the period's end are then
@@ -284,11 +288,17 @@ async def _register(session: AsyncSession, config: Config, teams: list[str], per
     await visit_summaries.sync_coverage(session, config)
     naive, corrected = _register_statements(config)
     params = {"r_teams": teams, "r_day": period.end, "r_before": corrections_before(config, period)}
-    found = {k: [int(n), int(p), int(b)] for k, n, p, b in (await session.exec(naive, params=params)).all()}  # type: ignore[call-overload]
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    assigned: dict[int, int] = {}
+    for k, member, n, p, b in (await session.exec(naive, params=params)).all():  # type: ignore[call-overload]
+        row = found[k]
+        row[0], row[1], row[2] = row[0] + int(n), row[1] + int(p), row[2] + int(b)
+        if member is not None:
+            assigned[member] = assigned.get(member, 0) + int(n)
     for k, platform, bdhvs_n in (await session.exec(corrected, params=params)).all():  # type: ignore[call-overload]
         found[k][1] += int(platform)
         found[k][2] += int(bdhvs_n)
-    return {k: _Register(*values) for k, values in found.items()}
+    return {k: _Register(*values) for k, values in found.items()}, assigned
 
 
 _STATEMENTS: dict[int, tuple[Config, Any, Any]] = {}  # id(config) → the register's statements, built once
@@ -305,9 +315,15 @@ def _register_statements(config: Config) -> tuple[Any, Any]:
     naive_platform = col(Household.first_platform_on) <= day
     naive_bdhvs = col(Household.first_bdhvs_on) <= day
     naive = (
-        select(Household.team_code, func.count(), _count_if(naive_platform), _count_if(naive_bdhvs))
+        select(
+            Household.team_code,
+            Household.assigned_member_id,
+            func.count(),
+            _count_if(naive_platform),
+            _count_if(naive_bdhvs),
+        )
         .where(in_teams, col(Household.archived_at).is_(None))
-        .group_by(Household.team_code)
+        .group_by(Household.team_code, Household.assigned_member_id)
     )
     # Bình dân học vụ số last: a corrected household with another platform stops the OR before probing it again
     essential = sorted((p.code for p in config.platforms if p.essential), key=lambda code: code == BDHVS)
@@ -396,19 +412,22 @@ async def _member_figures(
     members: list[Member],
     period: Period,
     work: dict[_MemberKey, tuple[_Work, date | None]] | None = None,
+    assigned: dict[int, int] | None = None,
 ) -> list[MemberFigures]:
     """Each member's figures for the period, in the order given; only their visits for their own team count.
-    `work`: every member's work in their teams (_member_work of whole teams), when already read."""
+    `work`: every member's work in their teams (_member_work of whole teams), and `assigned`: the households
+    assigned to each in their teams' registers (_register), when already read."""
     if not members:
         return []
     ids = [m.id or 0 for m in members]
     teams = sorted({m.team_code for m in members if m.team_code})
-    assigned_stmt = (
-        select(Household.assigned_member_id, func.count())
-        .where(col(Household.assigned_member_id).in_(ids), col(Household.archived_at).is_(None))
-        .group_by(Household.assigned_member_id)
-    )
-    assigned = dict((await session.exec(assigned_stmt)).all())  # type: ignore[call-overload]
+    if assigned is None:
+        assigned_stmt = (
+            select(Household.assigned_member_id, func.count())
+            .where(col(Household.assigned_member_id).in_(ids), col(Household.archived_at).is_(None))
+            .group_by(Household.assigned_member_id)
+        )
+        assigned = dict((await session.exec(assigned_stmt)).all())  # type: ignore[call-overload]
     if work is None:
         work = await _member_work(session, teams, period, ids)
     idle = [m.id or 0 for m in members if (m.id, m.team_code) not in work]
@@ -542,11 +561,11 @@ async def _teams(
     await _kept(session, config, period)
     work = await _member_work(session, codes, period, None)
     reach = await _reach(session, codes, period, work)
-    registers = await _register(session, config, codes, period)
+    registers, assigned = await _register(session, config, codes, period)
     skills = await _skills(session, codes, period)
     members = await _members(session, codes)
     by_team: dict[str, list[MemberFigures]] = defaultdict(list)
-    figures = await _member_figures(session, config, members, period, work)
+    figures = await _member_figures(session, config, members, period, work, assigned)
     for member, row in zip(members, figures, strict=True):
         by_team[member.team_code or ""].append(row)
     result = []

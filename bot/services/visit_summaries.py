@@ -1,7 +1,7 @@
 """What the progress figures need to know of the visits, kept beside them in the transaction that changes them:
 
-- per household, the first day each team reached it (household_reach), the first day any team did
-  (household.first_visit_on) and the first day a completed visit covered each skill there (household_skill);
+- per household, the first day each team reached it (household_reach) and the first day a completed visit covered
+  each skill there (household_skill);
 - per team, day and skill, how many active visits covered it (team_skill_day);
 - per household, the first day a completed visit guided it to any essential platform and to Bình dân học vụ số
   (household.first_platform_on, first_bdhvs_on): the coverage figures count a team's households from an index.
@@ -93,7 +93,6 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         household_id=visit.household_id, team_code=visit.team_code, first_visit_on=visit.visited_on
     )
     await session.exec(_keep_earlier(reach, ["household_id", "team_code"], HouseholdReach.first_visit_on))  # type: ignore[call-overload]
-    await session.exec(_EARLIER_VISIT, params={"b_household": visit.household_id, "b_day": visit.visited_on})  # type: ignore[call-overload]
     if visit.outcome == OUTCOME_DONE and codes:
         rows = [dict(household_id=visit.household_id, skill_code=c, first_done_on=visit.visited_on) for c in codes]
         # The rows as parameters, not VALUES in the statement: compiled once and cached (as below).
@@ -208,35 +207,20 @@ def _earlier(scope: str) -> Any:
     return case((and_(covers, or_(column.is_(None), column > day)), day), else_=column)
 
 
-# Built once (every visit runs _EARLIER_VISIT, every completed one _EARLIER_FIRST_DAYS): recompute the first days from
-# household_reach and household_skill / make a first day earlier.
-_FIRST_VISIT = (
-    select(func.min(HouseholdReach.first_visit_on))
-    .where(col(HouseholdReach.household_id) == col(Household.id))
-    .scalar_subquery()
-)
+# Built once (every completed visit runs the second): recompute from household_skill / make a first day earlier.
 _FIRST_DAYS = (
     update(Household)
-    .values(first_platform_on=_first_day(ON_PLATFORM), first_bdhvs_on=_first_day(ON_BDHVS), first_visit_on=_FIRST_VISIT)
+    .values(first_platform_on=_first_day(ON_PLATFORM), first_bdhvs_on=_first_day(ON_BDHVS))
     .execution_options(synchronize_session=False)  # the derived days are never read from loaded households
-)
-_EARLIER_VISIT = (
-    update(Household)
-    .where(col(Household.id) == bindparam("b_household"))
-    .values(
-        first_visit_on=case(
-            (
-                or_(col(Household.first_visit_on).is_(None), col(Household.first_visit_on) > bindparam("b_day")),
-                bindparam("b_day", type_=Date),
-            ),
-            else_=col(Household.first_visit_on),
-        )
-    )
-    .execution_options(synchronize_session=False)
 )
 _EARLIER_FIRST_DAYS = (
     update(Household)
-    .where(col(Household.id) == bindparam("b_household"))
+    .where(
+        col(Household.id) == bindparam("b_household"),
+        # only when a day moves: on PostgreSQL every UPDATE writes a new row version, which would leave the
+        # register's index-only counts probing the table for each household a visit touched
+        or_(*(_earlier(scope).is_distinct_from(column) for scope, column in _FIRST_COLUMNS.items())),
+    )
     .values(first_platform_on=_earlier(ON_PLATFORM), first_bdhvs_on=_earlier(ON_BDHVS))
     .execution_options(synchronize_session=False)
 )

@@ -96,14 +96,19 @@ class Household(SQLModel, table=True):
     # to any essential platform, and to Bình dân học vụ số (which skills count: coverage_skill, from config).
     first_platform_on: date | None = None
     first_bdhvs_on: date | None = None
-    # Derived from household_reach: the first day any team's active visit reached the household (the commune's
-    # households reached by a day, or for the first time in a period, are counted from its index).
-    first_visit_on: date | None = Field(default=None, index=True)
 
     __table_args__ = (
         Index("ix_household_team_name", "team_code", "name_key"),
-        # the coverage figures: a team's registered households and their first days, read from the index alone
-        Index("ix_household_coverage", "team_code", "archived_at", "first_platform_on", "first_bdhvs_on"),
+        # the register figures: a team's registered households, whom they are assigned to and their first days,
+        # read from the index alone
+        Index(
+            "ix_household_register",
+            "team_code",
+            "archived_at",
+            "assigned_member_id",
+            "first_platform_on",
+            "first_bdhvs_on",
+        ),
         # members' assigned households, counted from the index alone
         Index("ix_household_assigned", "assigned_member_id", "archived_at"),
     )
@@ -205,6 +210,19 @@ class TeamPeriod(SQLModel, table=True):
     elderly: int
     ethnic_minority: int
     no_device: int
+
+
+class FirstReach(SQLModel, table=True):
+    """Derived from visits (services/period_counts): how many households a team's active visits first reached on
+    `team_first_on` that any team's first reached on `commune_first_on` (team "": any team, both days the same).
+    Households reached by a day, and reached for the first time in a period, are summed from a few rows per day."""
+
+    __tablename__ = "first_reach"
+
+    team_code: str = Field(max_length=20, primary_key=True)
+    team_first_on: date = Field(primary_key=True)
+    commune_first_on: date = Field(primary_key=True)
+    households: int
 
 
 class MemberPeriod(SQLModel, table=True):

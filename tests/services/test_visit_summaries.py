@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.services import households, period_counts, visit_summaries, visits
 from bot.services.visits import EditRules, VisitDraft
 from bot.store.models import (
+    FirstReach,
     Household,
     HouseholdReach,
     HouseholdSkill,
@@ -46,7 +47,7 @@ async def _rows(s) -> tuple[set[tuple], set[tuple]]:
 
 async def _periods(s) -> tuple[set[tuple], ...]:
     """The period counters (services/period_counts), kept once the figures were first read."""
-    tables = (TeamPeriod, MemberPeriod, TeamSkillPeriod)
+    tables = (TeamPeriod, MemberPeriod, TeamSkillPeriod, FirstReach)
     found = [set((await s.exec(select(*t.__table__.c))).all()) for t in tables]
     assert all(found)
     return tuple(found)

@@ -1,6 +1,9 @@
-"""team_period, member_period, team_skill_period, period_window and household.first_visit_on: period figures kept
+"""team_period, member_period, team_skill_period, first_reach and period_window: the period figures kept beside visits
 
-household.first_visit_on is filled from household_reach. The period tables are left empty here: which windows cut the periods comes from config, which a migration does not read. The first read of
+ix_household_register replaces ix_household_coverage: it also holds the assigned member, so the register's figures
+and the members' assigned households are counted in one pass.
+
+Left empty here: which windows cut the periods comes from config, which a migration does not read. The first read of
 the figures fills them from the visits (services/period_counts.sync), in that read's transaction.
 
 Revision ID: 0016
@@ -21,12 +24,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("household", sa.Column("first_visit_on", sa.Date(), nullable=True))
-    op.execute(
-        "UPDATE household SET first_visit_on ="
-        " (SELECT min(first_visit_on) FROM household_reach WHERE household_reach.household_id = household.id)"
+    # the register's figures and the members' assigned households in one pass over one index
+    op.create_index(
+        "ix_household_register",
+        "household",
+        ["team_code", "archived_at", "assigned_member_id", "first_platform_on", "first_bdhvs_on"],
     )
-    op.create_index("ix_household_first_visit_on", "household", ["first_visit_on"])
+    op.drop_index("ix_household_coverage", table_name="household")
     op.create_table(
         "period_window",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,6 +60,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("period_key", "member_id", "team_code"),
     )
     op.create_table(
+        "first_reach",
+        sa.Column("team_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("team_first_on", sa.Date(), nullable=False),
+        sa.Column("commune_first_on", sa.Date(), nullable=False),
+        sa.Column("households", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("team_code", "team_first_on", "commune_first_on"),
+    )
+    op.create_table(
         "team_skill_period",
         sa.Column("period_key", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("team_code", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -66,9 +78,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_index(
+        "ix_household_coverage", "household", ["team_code", "archived_at", "first_platform_on", "first_bdhvs_on"]
+    )
+    op.drop_index("ix_household_register", table_name="household")
     op.drop_table("team_skill_period")
+    op.drop_table("first_reach")
     op.drop_table("member_period")
     op.drop_table("team_period")
     op.drop_table("period_window")
-    op.drop_index("ix_household_first_visit_on", table_name="household")
-    op.drop_column("household", "first_visit_on")
