@@ -32,12 +32,14 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
 from bot.core.periods import Kind, Windows
-from bot.store.db import upsert_insert
+from bot.services import counters
+from bot.services.counters import Table
 from bot.store.models import (
     STATUS_ACTIVE,
     FirstReach,
@@ -55,6 +57,12 @@ FLAGS = ("elderly", "ethnic_minority", "no_device")  # the household's priority 
 CALENDAR = 0  # period_window.cutoff_day for calendar months
 _KINDS = (Kind.MONTH, Kind.QUARTER, Kind.YEAR)
 _CHUNK = 500  # households per IN list
+TEAM_PERIOD = Table(TeamPeriod, ("period_key", "team_code"), ("reached", *FLAGS))
+MEMBER_PERIOD = Table(
+    MemberPeriod, ("period_key", "member_id", "team_code"), ("visits", "luot", "reached"), "last_visit_on"
+)
+TEAM_SKILL_PERIOD = Table(TeamSkillPeriod, ("period_key", "team_code", "skill_code"), ("visits",))
+FIRST_REACH = Table(FirstReach, ("team_code", "team_first_on", "commune_first_on"), ("households",))
 
 
 class _Counted(NamedTuple):
@@ -169,10 +177,10 @@ async def _flags(session: AsyncSession, households: list[int]) -> dict[int, tupl
 
 
 async def _locked_flags(session: AsyncSession, household_id: int) -> dict[int, tuple[bool, ...]]:
-    """The household's flags, its row locked: two transactions changing one household's visits take turns
-    (PostgreSQL; SQLite has one writer anyway), so each sees the other's visit when it works out its share."""
+    """The household's flags, its row locked as visit_summaries.lock_household does: two transactions changing
+    one household's visits take turns, so each sees the other's visit when it works out its share."""
     columns = [getattr(Household, f) for f in FLAGS]
-    stmt = select(Household.id, *columns).where(Household.id == household_id).with_for_update()
+    stmt = select(Household.id, *columns).where(Household.id == household_id).with_for_update(key_share=True)
     return {hid: tuple(bool(v) for v in values) for hid, *values in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
 
 
@@ -184,7 +192,7 @@ async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[st
     if cutoff is None:
         return
     await session.flush()
-    await _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
+    _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
     flags = await _locked_flags(session, visit.household_id)
     now = await _visits(session, [visit.household_id])
     this = _Counted(visit.household_id, visit.team_code, visit.member_id, visit.visited_on, visit.people_count)
@@ -193,30 +201,13 @@ async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[st
         other.remove(this)
     with_, without = _share([*other, this], flags, cutoff), _share(other, flags, cutoff)
     after, before = (with_, without) if counts else (without, with_)
-    await _apply(session, after, before, fresh_last=not counts)
+    _add(session, after, before, cutoff, fresh_last=not counts)
 
 
-async def _count_skills(session: AsyncSession, visit: Visit, codes: list[str], step: int, cutoff: int) -> None:
-    if not codes:
-        return
-    keys = _periods(cutoff, visit.visited_on)
-    rows = [  # in one order (keys and codes are sorted), as below
-        {"period_key": k, "team_code": visit.team_code, "skill_code": c, "visits": step} for k in keys for c in codes
-    ]
-    stmt = upsert_insert(session)(TeamSkillPeriod)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["period_key", "team_code", "skill_code"],
-        set_={"visits": TeamSkillPeriod.visits + stmt.excluded.visits},
-    )
-    await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-    if step < 0:  # a count back to nothing leaves no row, as rebuild would
-        gone = delete(TeamSkillPeriod).where(
-            col(TeamSkillPeriod.period_key).in_(keys),
-            col(TeamSkillPeriod.team_code) == visit.team_code,
-            col(TeamSkillPeriod.skill_code).in_(codes),
-            col(TeamSkillPeriod.visits) <= 0,
-        )
-        await session.exec(gone)  # type: ignore[call-overload]
+def _count_skills(session: AsyncSession, visit: Visit, codes: list[str], step: int, cutoff: int) -> None:
+    for key in _periods(cutoff, visit.visited_on):
+        for code in codes:
+            counters.add(session, TEAM_SKILL_PERIOD, (key, visit.team_code, code), [step])
 
 
 async def flags_changed(session: AsyncSession, before: Mapping[int, Mapping[str, bool]]) -> None:
@@ -234,84 +225,28 @@ async def flags_changed(session: AsyncSession, before: Mapping[int, Mapping[str,
     old = {
         hid: tuple(bool(before[hid].get(f, on)) for f, on in zip(FLAGS, now.get(hid, ()), strict=False)) for hid in ids
     }
-    await _apply(session, _share(visits, now, cutoff), _share(visits, old, cutoff), fresh_last=False)
+    _add(session, _share(visits, now, cutoff), _share(visits, old, cutoff), cutoff, fresh_last=False)
 
 
-async def _apply(session: AsyncSession, after: _Share, before: _Share, fresh_last: bool) -> None:
-    """Add after − before to the kept rows. `fresh_last`: a visit left, so the last days it touched are read again
-    (a maximum cannot be taken back by a difference)."""
+def _add(session: AsyncSession, after: _Share, before: _Share, cutoff: int, fresh_last: bool) -> None:
+    """Add after − before to the kept rows, when the transaction commits (services/counters). `fresh_last`: a visit
+    left, so the last days it touched are read again then (a maximum cannot be taken back by a difference)."""
     teams, members = _difference(after, before)
-    insert_ = upsert_insert(session)
-    firsts = _minus(after.firsts, before.firsts, 1)
-    if firsts:
-        stmt = insert_(FirstReach)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["team_code", "team_first_on", "commune_first_on"],
-            set_={"households": FirstReach.households + stmt.excluded.households},
-        )
-        rows = [
-            {"team_code": t, "team_first_on": d, "commune_first_on": c, "households": n}
-            for (t, d, c), (n,) in sorted(firsts.items())
-        ]
-        await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-        if any(n < 0 for (n,) in firsts.values()):
-            gone = delete(FirstReach).where(
-                col(FirstReach.team_code).in_({t for t, _, _ in firsts}), FirstReach.households <= 0
-            )
-            await session.exec(gone)  # type: ignore[call-overload]
-    if teams:
-        stmt = insert_(TeamPeriod)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["period_key", "team_code"],
-            set_={c: getattr(TeamPeriod, c) + stmt.excluded[c] for c in ("reached", *FLAGS)},
-        )
-        rows = [
-            {"period_key": k, "team_code": t, "reached": d[0], **dict(zip(FLAGS, d[1:], strict=True))}
-            for (k, t), d in sorted(teams.items())  # in one order: transactions lock shared rows in the same order
-        ]
-        await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-        if any(d[0] < 0 for d in teams.values()):
-            gone = delete(TeamPeriod).where(
-                col(TeamPeriod.period_key).in_({k for k, _ in teams}), TeamPeriod.reached <= 0
-            )
-            await session.exec(gone)  # type: ignore[call-overload]
-    if members:
-        stmt = insert_(MemberPeriod)
-        last = stmt.excluded.last_visit_on
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["period_key", "member_id", "team_code"],
-            set_={
-                "visits": MemberPeriod.visits + stmt.excluded.visits,
-                "luot": MemberPeriod.luot + stmt.excluded.luot,
-                "reached": MemberPeriod.reached + stmt.excluded.reached,
-                "last_visit_on": _later(session, MemberPeriod.last_visit_on, last),
-            },
-        )
-        rows = [
-            {"period_key": k, "member_id": m, "team_code": t, "visits": d[0], "luot": d[1], "reached": d[2]}
-            | {"last_visit_on": after.last.get((k, m, t))}
-            for (k, m, t), d in sorted(members.items())
-        ]
-        await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-        if any(d[0] < 0 for d in members.values()):
-            keys = {k for k, _, _ in members}
-            gone = delete(MemberPeriod).where(col(MemberPeriod.period_key).in_(keys), MemberPeriod.visits <= 0)
-            await session.exec(gone)  # type: ignore[call-overload]
-        if fresh_last:
-            await _fresh_last(session, list(members))
+    for key, (n,) in _minus(after.firsts, before.firsts, 1).items():
+        counters.add(session, FIRST_REACH, key, [n])
+    for key, sums in teams.items():
+        counters.add(session, TEAM_PERIOD, key, sums)
+    for key, sums in members.items():
+        counters.add(session, MEMBER_PERIOD, key, sums, after.last.get(key))
+    if fresh_last and members:
+        keys = sorted(members)
+        counters.then(session, lambda sync_session: _fresh_last(sync_session, cutoff, keys))
 
 
-def _later(session: AsyncSession, kept: Any, new: Any) -> Any:
-    """The later of two days, the kept one when the new is none (SQLite's two-argument max() would give NULL)."""
-    if session.bind.dialect.name == "sqlite":
-        return func.max(kept, func.coalesce(new, kept))
-    return func.greatest(kept, new)  # PostgreSQL's ignores NULL
-
-
-async def _fresh_last(session: AsyncSession, keys: list[_MemberKey]) -> None:
+def _fresh_last(session: Session, cutoff: int, keys: list[_MemberKey]) -> None:
     """Set these member rows' last visit day from the visits that still count."""
-    cutoff = await kept_cutoff(session)
     windows = Windows(cutoff or None)
+    table = MemberPeriod.__table__  # type: ignore[attr-defined]
     for key, member_id, team in keys:
         period = windows.parse(key)
         if period is None:
@@ -327,16 +262,8 @@ async def _fresh_last(session: AsyncSession, keys: list[_MemberKey]) -> None:
             )
             .scalar_subquery()
         )
-        stmt = (
-            MemberPeriod.__table__.update()  # type: ignore[attr-defined]
-            .where(
-                MemberPeriod.__table__.c.period_key == key,  # type: ignore[attr-defined]
-                MemberPeriod.__table__.c.member_id == member_id,  # type: ignore[attr-defined]
-                MemberPeriod.__table__.c.team_code == team,  # type: ignore[attr-defined]
-            )
-            .values(last_visit_on=last)
-        )
-        await session.exec(stmt)  # type: ignore[call-overload]
+        where = (table.c.period_key == key, table.c.member_id == member_id, table.c.team_code == team)
+        session.execute(table.update().where(*where).values(last_visit_on=last))
 
 
 async def sync(session: AsyncSession, config: Config) -> bool:
@@ -352,6 +279,7 @@ async def sync(session: AsyncSession, config: Config) -> bool:
 async def rebuild(session: AsyncSession, cutoff: int | None = None) -> None:
     """Recompute every counter from the visits (with `cutoff`, or the one kept; nothing when none is kept yet). The
     skills are summed from team_skill_day, which must be whole already (visit_summaries.rebuild does it first)."""
+    await counters.flush(session)  # team_skill_day whole (read below); the period rows are recomputed anyway
     await session.flush()
     if cutoff is None:
         cutoff = await kept_cutoff(session)
@@ -370,7 +298,7 @@ async def rebuild(session: AsyncSession, cutoff: int | None = None) -> None:
     columns = [getattr(Household, f) for f in FLAGS]
     flag_rows = (await session.exec(select(Household.id, *columns))).all()  # type: ignore[call-overload]
     flags = {hid: tuple(bool(v) for v in values) for hid, *values in flag_rows}
-    await _apply(session, _share(visits, flags, cutoff), _Share(), fresh_last=False)
+    await _insert(session, _share(visits, flags, cutoff))
     per_day = select(TeamSkillDay.team_code, TeamSkillDay.visited_on, TeamSkillDay.skill_code, TeamSkillDay.visits)
     skills: Counter[tuple[str, str, str]] = Counter()
     for team, day, skill, n in (await session.exec(per_day)).all():  # type: ignore[call-overload]
@@ -379,3 +307,22 @@ async def rebuild(session: AsyncSession, cutoff: int | None = None) -> None:
     rows = [{"period_key": k, "team_code": t, "skill_code": c, "visits": n} for (k, t, c), n in skills.items() if n]
     if rows:
         await session.exec(insert(TeamSkillPeriod), params=rows)  # type: ignore[call-overload]
+
+
+async def _insert(session: AsyncSession, share: _Share) -> None:
+    """A rebuild's rows, into emptied tables."""
+    rows: list[tuple[Table, list[dict[str, Any]]]] = [
+        (FIRST_REACH, [_values(FIRST_REACH, k, v) for k, v in share.firsts.items()]),
+        (TEAM_PERIOD, [_values(TEAM_PERIOD, k, v) for k, v in share.teams.items()]),
+        (MEMBER_PERIOD, [_values(MEMBER_PERIOD, k, v, share.last.get(k)) for k, v in share.members.items()]),
+    ]
+    for table, values in rows:
+        if values:
+            await session.exec(insert(table.model), params=values)  # type: ignore[call-overload]
+
+
+def _values(table: Table, key: tuple[Any, ...], sums: list[int], latest: date | None = None) -> dict[str, Any]:
+    values = dict(zip(table.keys, key, strict=True)) | dict(zip(table.sums, sums, strict=True))
+    if table.latest is not None:
+        values[table.latest] = latest
+    return values

@@ -26,7 +26,7 @@ from bot.core.periods import Kind, Period, days_left
 from bot.core.roles import Role
 from bot.core.rounding import half_up
 from bot.core.text import vi_sort_key
-from bot.services import period_counts, platform_status, visit_summaries
+from bot.services import counters, period_counts, platform_status, visit_summaries
 from bot.store.models import (
     STATUS_ACTIVE,
     FirstReach,
@@ -544,6 +544,7 @@ async def _kept(session: AsyncSession, config: Config, period: Period) -> None:
     if windows.period(period.kind, period.year, period.number) != period:
         raise ValueError(f"{period.key} is not cut by config's windows")
     await period_counts.sync(session, config)
+    await counters.flush(session)  # this transaction's own visits count too
 
 
 async def _no_jit(session: AsyncSession) -> None:

@@ -29,7 +29,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
-from bot.services import period_counts
+from bot.services import counters, period_counts
+from bot.services.counters import Table
 from bot.store.db import upsert_insert
 from bot.store.models import (
     OUTCOME_DONE,
@@ -78,15 +79,22 @@ async def _recompute(session: AsyncSession, household_id: int | None) -> None:
 async def refresh(session: AsyncSession, household_id: int) -> None:
     """Recompute one household's summaries from its visits (after a visit stopped counting: corrected, undone)."""
     await session.flush()
-    lock = select(Household.id).where(Household.id == household_id).with_for_update()
-    await session.exec(lock)
+    await lock_household(session, household_id)
     await _recompute(session, household_id)
     await session.exec(_FIRST_DAYS.where(col(Household.id) == household_id))  # type: ignore[call-overload]
+
+
+async def lock_household(session: AsyncSession, household_id: int) -> None:
+    """Changes to one household's visits take turns (PostgreSQL; SQLite has one writer anyway), the lock taken
+    before its summaries' rows. FOR NO KEY UPDATE: a visit's own INSERT holds a key-share lock on its household,
+    which FOR UPDATE would wait for, and two saves to one household would each wait for the other."""
+    await session.exec(select(Household.id).where(Household.id == household_id).with_for_update(key_share=True))
 
 
 async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> None:
     """A new active visit: its day can only make the household's first days earlier, and its skills count on its
     team's day. Upserts (no recompute): concurrent saves each keep the earlier day, and both are counted."""
+    await lock_household(session, visit.household_id)
     codes = sorted(set(skills))
     insert_ = upsert_insert(session)
     reach = insert_(HouseholdReach).values(
@@ -110,31 +118,19 @@ def _keep_earlier(stmt: Any, keys: list[str], day: Any) -> Any:
     return stmt.on_conflict_do_update(index_elements=keys, set_={day.key: case((new < day, new), else_=day)})
 
 
+TEAM_SKILL_DAY = Table(TeamSkillDay, ("team_code", "visited_on", "skill_code"), ("visits",))
+
+
 async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str], step: int) -> None:
-    """The visit's skills counted on its team and day: `step` 1 when it starts counting, -1 when it stops."""
-    codes = sorted(set(skills))
-    if not codes:
-        return
-    insert_ = upsert_insert(session)
-    rows = [dict(team_code=visit.team_code, visited_on=visit.visited_on, skill_code=c, visits=step) for c in codes]
-    stmt = insert_(TeamSkillDay)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["team_code", "visited_on", "skill_code"],
-        set_={"visits": TeamSkillDay.visits + stmt.excluded.visits},
-    )
-    await session.exec(stmt, params=rows)  # type: ignore[call-overload]
-    if step < 0:  # a count back to nothing leaves no row, as rebuild would
-        gone = delete(TeamSkillDay).where(
-            col(TeamSkillDay.team_code) == visit.team_code,
-            col(TeamSkillDay.visited_on) == visit.visited_on,
-            col(TeamSkillDay.skill_code).in_(codes),
-            col(TeamSkillDay.visits) <= 0,
-        )
-        await session.exec(gone)  # type: ignore[call-overload]
+    """The visit's skills counted on its team and day: `step` 1 when it starts counting, -1 when it stops (added
+    when the transaction commits, services/counters; a count back to nothing leaves no row, as rebuild would)."""
+    for code in sorted(set(skills)):
+        counters.add(session, TEAM_SKILL_DAY, (visit.team_code, visit.visited_on, code), [step])
 
 
 async def rebuild(session: AsyncSession) -> None:
     """Recompute every summary (after visits were written in bulk, not through services/visits)."""
+    counters.discard(session)  # what this transaction added is in the visits the rebuild reads
     await session.flush()
     await _recompute(session, None)
     await session.exec(_FIRST_DAYS)  # type: ignore[call-overload]
