@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.core.phone import normalise_phone
 from bot.core.tabular import FLAG_FIELDS, Field, Row, Table, parse_flag
 from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc, word_key
-from bot.services import audit
+from bot.services import audit, household_words
 from bot.services.household_match import MatchIndex, Reason
 from bot.services.households import NewHousehold, new_values
 from bot.store.models import Conversation, Household, Member, Upload
@@ -375,7 +375,11 @@ async def apply(
             new_values(report.team_code, c["new"], now, None, None, c["assigned"]) | {"created_by": actor_member_id}
             for c in report._creates
         ]
-        await session.exec(insert(_HOUSEHOLD_TABLE), params=values)  # one executemany, no ORM objects
+        # one executemany, no ORM objects; the ids come back in the rows' order to file their words
+        added = insert(_HOUSEHOLD_TABLE).returning(_HOUSEHOLD_TABLE.c.id, sort_by_parameter_order=True)
+        ids = (await session.exec(added, params=values)).scalars().all()  # type: ignore[call-overload]
+        filed = [(hid, v["team_code"], v["name_key"], v["address_key"]) for hid, v in zip(ids, values, strict=True)]
+        await household_words.add(session, filed)
     if report._updates:
         rows = [{"id": hid, **changes, "updated_at": now} for hid, changes in report._updates.items()]
         await session.exec(update(Household), params=rows)

@@ -8,16 +8,24 @@ from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.phone import normalise_phone
 from bot.core.text import nfc, word_key
 from bot.core.vocabulary import household_query
-from bot.services import audit
-from bot.services.household_match import MatchIndex, address_numbers
-from bot.store.models import Household, Visit
+from bot.services import audit, household_words
+from bot.services.household_match import MatchIndex, address_numbers, agreeing_suffixes, block_keys, choose_blocks
+from bot.store.models import (
+    WORD_ADDRESS,
+    WORD_FAMILY_END,
+    WORD_FAMILY_START,
+    WORD_NAME,
+    Household,
+    HouseholdWord,
+    Visit,
+)
 
 SEARCH_CUTOFF = 75
 # A search reads at most this much of what was typed: a name has a few words, and every word costs a condition in
@@ -127,34 +135,97 @@ async def search(session: AsyncSession, team_code: str, query: str, limit: int =
     return await in_team(session, team_code, ids)
 
 
+# A word's frequency is read up to this many households: enough to tell which typed word is the rarest.
+_COUNT_BOUND = 500
+
+
+def _after(prefix: str) -> str | None:
+    """The least folded word above every word that starts with `prefix` (folded words hold only 0-9 and a-z, so
+    "9" is followed by "a"); None when there is none ("zz")."""
+    chars = list(prefix)
+    while chars:
+        last = chars.pop()
+        if last == "9":
+            return "".join(chars) + "a"
+        if last < "z":
+            return "".join(chars) + chr(ord(last) + 1)
+    return None
+
+
+def _words_starting(team_code: str, kind: str, prefix: str) -> tuple[ColumnElement[bool], ...]:
+    """The team's household_word rows of this kind starting with `prefix`: one range of the index."""
+    conditions = [HouseholdWord.team_code == team_code, HouseholdWord.kind == kind, HouseholdWord.word >= prefix]
+    above = _after(prefix)
+    if above is not None:
+        conditions.append(HouseholdWord.word < above)
+    return tuple(conditions)  # type: ignore[arg-type]
+
+
+def _having_word(team_code: str, kind: str, prefix: str) -> Any:
+    return select(HouseholdWord.household_id).where(*_words_starting(team_code, kind, prefix))
+
+
+async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> list[str]:
+    """The typed words, the rarest first as words starting a name word (counted up to _COUNT_BOUND each)."""
+    counts = [
+        select(func.count())
+        .select_from(select(literal(1)).where(*_words_starting(team_code, WORD_NAME, t)).limit(_COUNT_BOUND).subquery())
+        .scalar_subquery()
+        for t in tokens
+    ]
+    row = (await session.exec(select(*counts))).one()  # type: ignore[call-overload]
+    found = [row] if len(tokens) == 1 else list(row)
+    return [t for _, _, t in sorted(zip(found, range(len(tokens)), tokens, strict=True))]
+
+
 async def _search_ids(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
+    """What the register's names and addresses give for `key`: every row whose name has each typed word starting
+    a word, ranked, then rows whose address contains `key`, by id. Each is read among the households of one index
+    range (the rarest typed word's), not the whole register."""
     if not key:
         return []
     tokens = key.split()
+    rarest = await _rarity(session, team_code, tokens)
     by_name = and_(*(_starts_a_word(t) for t in tokens))
     exact = sum((case((_name_words().like(f"% {t} %"), 10), else_=0) for t in tokens), literal(0))
     words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
-    rank = case((by_name, 1000 + exact - words), else_=0)  # names first, then addresses
-    in_address = col(Household.address_key).contains(key)
-    where = [*_active_in(team_code), or_(by_name, in_address)]
-    if place:
-        where.append(col(Household.address_key).contains(place))
-    ids = await _ids(session, select(Household.id).where(*where).order_by(rank.desc(), Household.id).limit(limit))
+    in_place = [col(Household.address_key).contains(place)] if place else []
+    named = select(Household.id).where(
+        col(Household.id).in_(_having_word(team_code, WORD_NAME, rarest[0])), *_active_in(team_code), by_name, *in_place
+    )
+    ids = await _ids(session, named.order_by((exact - words).desc(), Household.id).limit(limit))
+    if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
+        where = [*_active_in(team_code), col(Household.address_key).contains(key), *in_place]
+        if ids:
+            where.append(col(Household.id).not_in(ids))
+        if len(tokens) > 1:  # the last typed word starts a word of such an address
+            where.append(col(Household.id).in_(_having_word(team_code, WORD_ADDRESS, tokens[-1])))
+        more = select(Household.id).where(*where).order_by(Household.id).limit(limit - len(ids))
+        ids += await _ids(session, more)
     if not ids:  # nothing starts with what was typed: probably a typo
-        ids = await _close_names(session, team_code, key, place, limit)
+        ids = await _close_names(session, team_code, key, rarest, place, limit)
     return ids
 
 
-async def _close_names(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
+async def _close_names(
+    session: AsyncSession, team_code: str, key: str, rarest: list[str], place: str, limit: int
+) -> list[int]:
     """Names within SEARCH_CUTOFF of a query with a typo, among those where all typed words but one start a word
-    and the other's first letter does (for one typed word: its first two letters)."""
+    and the other's first letter does (for one typed word: its first two letters).
+
+    Such a name has one of any two typed words starting a word: it is read among the households of the two
+    rarest words' index ranges."""
     tokens = key.split()
     if len(tokens) == 1:
         near: ColumnElement[bool] = _starts_a_word(tokens[0][:2])
+        among = _having_word(team_code, WORD_NAME, tokens[0][:2])
     else:
         matched = sum((case((_starts_a_word(t), 1), else_=0) for t in tokens), literal(0))
         near = and_(*(_starts_a_word(t[0]) for t in dict.fromkeys(tokens)), matched >= len(tokens) - 1)
-    stmt = select(Household.id, Household.name_key).where(*_active_in(team_code), near)  # type: ignore[call-overload]
+        among = union(*(_having_word(team_code, WORD_NAME, t) for t in rarest[:2]))
+    stmt = select(Household.id, Household.name_key).where(  # type: ignore[call-overload]
+        col(Household.id).in_(among), *_active_in(team_code), near
+    )
     if place:
         stmt = stmt.where(col(Household.address_key).contains(place))
     choices = dict((await session.exec(stmt.order_by(Household.id))).all())
@@ -170,32 +241,81 @@ def names_every_word(household: Household, query: str) -> bool:
     return bool(words) and set(words) <= set(household.name_key.split())
 
 
-def _may_match(name_key: str, address_key: str, phone: str | None) -> ColumnElement[bool]:
-    """A superset, in SQL, of the rows the match index reads for this query: the same phone, or a name sharing a
-    word whose address numbers could agree (one of the same numbers, or none). Loading only these and filing
-    them gives the same answer as filing the whole register, at a fraction of the cost."""
-    words = [_name_words().like(f"% {w} %") for w in dict.fromkeys(name_key.split())]
-    condition: ColumnElement[bool] = or_(false(), *words)
-    numbers = sorted(address_numbers(address_key), key=len, reverse=True)  # the rarer, longer numbers first
-    if numbers:
-        address = col(Household.address_key)
-        no_digits = and_(*(address.not_like(f"%{d}%") for d in "0123456789"))
-        condition = and_(or_(*(address.contains(n) for n in numbers), no_digits), condition)
-    return or_(condition, Household.phone == phone) if phone else condition
+_BLOCK_KINDS = {"w": WORD_NAME, "f": WORD_FAMILY_START, "g": WORD_FAMILY_END}
+_SUFFIX = re.compile(r"[=#]")
+
+
+def _in_block(block: str) -> ColumnElement[bool]:
+    """The household_word rows of one match-index block ("w:an", "f:nguyen:an", with an address suffix "=12,3"
+    for exactly those numbers or "#3" for any containing 3)."""
+    cut = _SUFFIX.search(block)
+    name, suffix = (block[: cut.start()], block[cut.start() :]) if cut else (block, "")
+    conditions = [HouseholdWord.kind == _BLOCK_KINDS[name[0]], HouseholdWord.word == name[2:]]
+    if suffix:
+        conditions.append(_numbers_are(suffix))
+    return and_(*conditions)
+
+
+def _numbers_are(suffix: str) -> ColumnElement[bool]:
+    if suffix.startswith("="):
+        return HouseholdWord.numbers == suffix[1:]  # type: ignore[return-value]
+    return (literal(",") + HouseholdWord.numbers + literal(",")).contains(f",{suffix[1:]},")
+
+
+async def _block_sizes(
+    session: AsyncSession, team_code: str, blocks: list[str], numbers: frozenset[str]
+) -> dict[str, int]:
+    """How many of the team's households each block holds, whole and by each address suffix the query may read:
+    counted from the index of household_word, which holds only active households."""
+    suffixes = agreeing_suffixes(numbers)
+    columns = [func.count(), *(func.sum(case((_numbers_are(s), 1), else_=0)) for s in suffixes)]
+    stmt = (
+        select(HouseholdWord.kind, HouseholdWord.word, *columns)  # type: ignore[call-overload]
+        .where(HouseholdWord.team_code == team_code, or_(*(_in_block(b) for b in blocks)))
+        .group_by(HouseholdWord.kind, HouseholdWord.word)
+    )
+    prefix = {kind: letter for letter, kind in _BLOCK_KINDS.items()}
+    sizes: dict[str, int] = {}
+    for kind, word, total, *by_suffix in await session.exec(stmt):
+        block = f"{prefix[kind]}:{word}"
+        sizes[block] = total
+        sizes.update({block + s: n or 0 for s, n in zip(suffixes, by_suffix, strict=True)})
+    return sizes
 
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
-    """Existing households that are probably the same as `new`: same phone, or a close name and address."""
+    """Existing households that are probably the same as `new`: same phone, or a close name and address.
+
+    The match index is given only what it will read: the blocks it chooses (by sizes the database counts), the
+    households with the same name (found among the rarest of its words), and those with the same phone."""
     name_key, address_key = word_key(new.head_name)[:SEARCH_MAX_CHARS], word_key(new.address)[:SEARCH_MAX_CHARS]
     phone = _e164(new.phone)
-    rows = await session.exec(
-        select(Household.id, Household.name_key, Household.address_key, Household.phone).where(  # type: ignore[call-overload]
-            Household.team_code == team_code,
-            col(Household.archived_at).is_(None),
-            _may_match(name_key, address_key, phone),
+    numbers = address_numbers(address_key)
+    blocks = block_keys(name_key)
+    sizes = await _block_sizes(session, team_code, blocks, numbers) if blocks else {}
+    reached: list[Any] = []
+    if blocks:
+        of_team = HouseholdWord.team_code == team_code
+        chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
+        if chosen:
+            reached.append(select(HouseholdWord.household_id).where(of_team, or_(*(_in_block(b) for b in chosen))))
+        rarest = min(dict.fromkeys(name_key.split()), key=lambda w: sizes.get(f"w:{w}", 0))
+        same_name = (  # the same words in any order: as long, and filed under the rarest of them
+            select(HouseholdWord.household_id)
+            .join(Household, col(Household.id) == HouseholdWord.household_id)
+            .where(of_team, _in_block(f"w:{rarest}"), func.length(Household.name_key) == len(name_key))
         )
+        reached.append(same_name)
+    if phone:
+        reached.append(select(Household.id).where(Household.team_code == team_code, Household.phone == phone))
+    if not reached:
+        return []
+    rows = await session.exec(
+        select(Household.id, Household.name_key, Household.address_key, Household.phone)  # type: ignore[call-overload]
+        .where(col(Household.id).in_(union(*reached)), *_active_in(team_code))
+        .order_by(Household.id)
     )
-    index: MatchIndex[int] = MatchIndex(focus=(name_key, address_key, phone))
+    index: MatchIndex[int] = MatchIndex(focus=(name_key, address_key, phone), sizes=sizes)
     for hid, other_name, other_address, other_phone in rows:
         index.add(hid, other_name, other_address, other_phone)
     found = index.find(name_key, address_key, phone, limit)
@@ -248,5 +368,7 @@ async def create(
     household = Household(**new_values(team_code, new, now, member_id, consent_version, assigned_member_id))
     session.add(household)
     await session.flush()
+    assert household.id is not None
+    await household_words.add(session, [(household.id, team_code, household.name_key, household.address_key)])
     await audit.record(session, now, member_id, "household.create", "household", household.id, team=team_code)
     return household

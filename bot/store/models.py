@@ -103,7 +103,32 @@ class Household(SQLModel, table=True):
         Index("ix_household_coverage", "team_code", "archived_at", "first_platform_on", "first_bdhvs_on"),
         # members' assigned households, counted from the index alone
         Index("ix_household_assigned", "assigned_member_id", "archived_at"),
+        # the "same phone" half of the similar-household check, without reading the team's whole register
+        Index("ix_household_team_phone", "team_code", "phone"),
     )
+
+
+# The kinds of household_word rows (services/household_words).
+WORD_NAME, WORD_ADDRESS, WORD_FAMILY_START, WORD_FAMILY_END = "n", "a", "f", "g"
+
+
+class HouseholdWord(SQLModel, table=True):
+    """Derived from household.name_key/address_key (services/household_words), kept in the transaction of every
+    write of a name or address: the folded words of each active household's head's name (kind "n") and address
+    ("a"), and the family name with the given name's first or last two letters ("f", "g": the match index's
+    blocks). Searches and the similar-household check read a few index ranges here instead of the whole register.
+    `numbers` is the household's address numbers ("12,3"), so that a block's size by address numbers is counted
+    from the index alone."""
+
+    __tablename__ = "household_word"
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    kind: str = Field(max_length=1, primary_key=True)
+    word: str = Field(max_length=200, primary_key=True)
+    team_code: str = Field(max_length=20)
+    numbers: str = Field(default="", max_length=200)
+
+    __table_args__ = (Index("ix_household_word_team_word", "team_code", "kind", "word", "numbers", "household_id"),)
 
 
 class CoverageSkill(SQLModel, table=True):
