@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, union
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, text, union, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -107,6 +107,13 @@ def _active_in(team_code: str) -> tuple[ColumnElement[bool], ...]:
     return (Household.team_code == team_code, col(Household.archived_at).is_(None))  # type: ignore[return-value]
 
 
+def _active_among(ids: Any) -> tuple[ColumnElement[bool], ...]:
+    """The active households among `ids`, a select of household_word (whose rows are the team's): not filtered by
+    team again, which would have SQLite read the whole team by an index on the team and test each row against
+    the few ids instead of looking the ids up."""
+    return (col(Household.id).in_(ids), col(Household.archived_at).is_(None))  # type: ignore[return-value]
+
+
 async def _ids(session: AsyncSession, stmt: Any) -> list[int]:
     return list((await session.exec(stmt)).all())
 
@@ -152,30 +159,58 @@ def _after(prefix: str) -> str | None:
     return None
 
 
-def _words_starting(team_code: str, kind: str, prefix: str) -> tuple[ColumnElement[bool], ...]:
-    """The team's household_word rows of this kind starting with `prefix`: one range of the index."""
-    conditions = [HouseholdWord.team_code == team_code, HouseholdWord.kind == kind, HouseholdWord.word >= prefix]
+_WORDS = HouseholdWord.__table__  # type: ignore[attr-defined]
+
+
+def _words_starting(team_code: str, kind: str, prefix: str, words: Any = _WORDS) -> tuple[ColumnElement[bool], ...]:
+    """The team's household_word rows (of `words`, the table or an alias) of this kind starting with `prefix`: one
+    range of the index."""
+    conditions = [words.c.team_code == team_code, words.c.kind == kind, words.c.word >= prefix]
     above = _after(prefix)
     if above is not None:
-        conditions.append(HouseholdWord.word < above)
-    return tuple(conditions)  # type: ignore[arg-type]
+        conditions.append(words.c.word < above)
+    return tuple(conditions)
 
 
 def _having_word(team_code: str, kind: str, prefix: str) -> Any:
-    return select(HouseholdWord.household_id).where(*_words_starting(team_code, kind, prefix))
+    return select(_WORDS.c.household_id).where(*_words_starting(team_code, kind, prefix))
+
+
+# Made once: building an alias's column collection costs more than the rest of a search's statements.
+_DRIVER = _WORDS.alias("driver")
+_OTHERS = [_WORDS.alias(f"other{i}") for i in range(SEARCH_MAX_WORDS)]
+
+
+def _having_all(team_code: str, prefixes: list[str]) -> Any:
+    """Households with a name word starting with each prefix: the first prefix's index range (the rarest's), each
+    of its households checked for the others by a seek of household_word's primary key, so the register's rows
+    are read only for households that have them all."""
+    others = [
+        exists()
+        .where(other.c.household_id == _DRIVER.c.household_id)
+        .where(*_words_starting(team_code, WORD_NAME, prefix, other)[1:])  # not by team: the key's seek
+        for other, prefix in zip(_OTHERS, prefixes[1:], strict=False)
+    ]
+    return select(_DRIVER.c.household_id).where(*_words_starting(team_code, WORD_NAME, prefixes[0], _DRIVER), *others)
 
 
 async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> list[str]:
-    """The typed words, the rarest first as words starting a name word (counted up to _COUNT_BOUND each)."""
-    counts = [
-        select(func.count())
-        .select_from(select(literal(1)).where(*_words_starting(team_code, WORD_NAME, t)).limit(_COUNT_BOUND).subquery())
-        .scalar_subquery()
-        for t in tokens
-    ]
-    row = (await session.exec(select(*counts))).one()  # type: ignore[call-overload]
-    found = [row] if len(tokens) == 1 else list(row)
-    return [t for _, _, t in sorted(zip(found, range(len(tokens)), tokens, strict=True))]
+    """The typed words, the rarest first as words starting a name word (counted up to _COUNT_BOUND each).
+
+    Written as text: the same statement built with subqueries took longer to build than to run."""
+    params: dict[str, Any] = {"team": team_code, "kind": WORD_NAME, "bound": _COUNT_BOUND}
+    counts = []
+    for i, token in enumerate(tokens):
+        params[f"lo{i}"], above = token, _after(token)
+        below = ""
+        if above is not None:
+            params[f"hi{i}"], below = above, f" AND word < :hi{i}"
+        counts.append(
+            "(SELECT count(*) FROM (SELECT 1 FROM household_word WHERE team_code = :team AND kind = :kind"
+            f" AND word >= :lo{i}{below} LIMIT :bound) AS c{i})"
+        )
+    row = (await session.execute(text("SELECT " + ", ".join(counts)), params)).one()
+    return [t for _, _, t in sorted(zip(row, range(len(tokens)), tokens, strict=True))]
 
 
 async def _search_ids(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
@@ -190,16 +225,14 @@ async def _search_ids(session: AsyncSession, team_code: str, key: str, place: st
     exact = sum((case((_name_words().like(f"% {t} %"), 10), else_=0) for t in tokens), literal(0))
     words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
     in_place = [col(Household.address_key).contains(place)] if place else []
-    named = select(Household.id).where(
-        col(Household.id).in_(_having_word(team_code, WORD_NAME, rarest[0])), *_active_in(team_code), by_name, *in_place
-    )
+    named = select(Household.id).where(*_active_among(_having_all(team_code, rarest)), by_name, *in_place)
     ids = await _ids(session, named.order_by((exact - words).desc(), Household.id).limit(limit))
     if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
-        where = [*_active_in(team_code), col(Household.address_key).contains(key), *in_place]
+        # with two words or more, the last typed word starts a word of such an address
+        among = _active_among(_having_word(team_code, WORD_ADDRESS, tokens[-1])) if len(tokens) > 1 else ()
+        where = [*(among or _active_in(team_code)), col(Household.address_key).contains(key), *in_place]
         if ids:
             where.append(col(Household.id).not_in(ids))
-        if len(tokens) > 1:  # the last typed word starts a word of such an address
-            where.append(col(Household.id).in_(_having_word(team_code, WORD_ADDRESS, tokens[-1])))
         more = select(Household.id).where(*where).order_by(Household.id).limit(limit - len(ids))
         ids += await _ids(session, more)
     if not ids:  # nothing starts with what was typed: probably a typo
@@ -224,7 +257,7 @@ async def _close_names(
         near = and_(*(_starts_a_word(t[0]) for t in dict.fromkeys(tokens)), matched >= len(tokens) - 1)
         among = union(*(_having_word(team_code, WORD_NAME, t) for t in rarest[:2]))
     stmt = select(Household.id, Household.name_key).where(  # type: ignore[call-overload]
-        col(Household.id).in_(among), *_active_in(team_code), near
+        *_active_among(among), near
     )
     if place:
         stmt = stmt.where(col(Household.address_key).contains(place))
@@ -269,11 +302,13 @@ async def _block_sizes(
     counted from the index of household_word, which holds only active households."""
     suffixes = agreeing_suffixes(numbers)
     columns = [func.count(), *(func.sum(case((_numbers_are(s), 1), else_=0)) for s in suffixes)]
-    stmt = (
+    per_block = [  # one index range each: an OR of blocks would read the whole table
         select(HouseholdWord.kind, HouseholdWord.word, *columns)  # type: ignore[call-overload]
-        .where(HouseholdWord.team_code == team_code, or_(*(_in_block(b) for b in blocks)))
+        .where(HouseholdWord.team_code == team_code, _in_block(b))
         .group_by(HouseholdWord.kind, HouseholdWord.word)
-    )
+        for b in dict.fromkeys(blocks)
+    ]
+    stmt = per_block[0] if len(per_block) == 1 else union_all(*per_block)
     prefix = {kind: letter for letter, kind in _BLOCK_KINDS.items()}
     sizes: dict[str, int] = {}
     for kind, word, total, *by_suffix in await session.exec(stmt):
@@ -297,8 +332,7 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
     if blocks:
         of_team = HouseholdWord.team_code == team_code
         chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
-        if chosen:
-            reached.append(select(HouseholdWord.household_id).where(of_team, or_(*(_in_block(b) for b in chosen))))
+        reached += [select(HouseholdWord.household_id).where(of_team, _in_block(b)) for b in chosen]
         rarest = min(dict.fromkeys(name_key.split()), key=lambda w: sizes.get(f"w:{w}", 0))
         same_name = (  # the same words in any order: as long, and filed under the rarest of them
             select(HouseholdWord.household_id)
@@ -312,7 +346,7 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
         return []
     rows = await session.exec(
         select(Household.id, Household.name_key, Household.address_key, Household.phone)  # type: ignore[call-overload]
-        .where(col(Household.id).in_(union(*reached)), *_active_in(team_code))
+        .where(*_active_among(union(*reached)))
         .order_by(Household.id)
     )
     index: MatchIndex[int] = MatchIndex(focus=(name_key, address_key, phone), sizes=sizes)
