@@ -1,9 +1,9 @@
 """household_word: the folded words of each active household's name and address, for look-ups by index.
 
-Every write of a household's name, address or archived state keeps these rows in its own transaction (`add` for
-new households, `refresh` for changed ones); `rebuild` derives the whole table again, which a test compares with
-the kept one. A batch that fixes the table later would let a search miss a household just added.
-"""
+Every write of a household's name, address, team or archived state keeps these rows in its own transaction
+(`add` for new households, `refresh` for changed ones, `forget` before a deletion); `rebuild` derives the whole
+table again, which a test compares with the kept one. A batch that fixed the table later would let a search miss
+a household just added."""
 
 from __future__ import annotations
 
@@ -57,10 +57,17 @@ async def add(session: AsyncSession, households: Iterable[tuple[int, str, str, s
 async def refresh(session: AsyncSession, ids: Sequence[int]) -> None:
     """File these households again from what is stored now: after a change of name, address or team, an
     archiving or an erasure (an archived or deleted household has no rows)."""
+    await forget(session, ids)
+    for start in range(0, len(ids), _CHUNK):
+        await add(session, await _active_keys(session, col(Household.id).in_(list(ids[start : start + _CHUNK]))))
+
+
+async def forget(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Drop these households' rows, before the households themselves are deleted (an erasure, a merge's
+    absorbed household): the rows refer to them."""
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
         await session.exec(delete(HouseholdWord).where(col(HouseholdWord.household_id).in_(chunk)))  # type: ignore[call-overload]
-        await add(session, await _active_keys(session, col(Household.id).in_(chunk)))
 
 
 async def rebuild(session: AsyncSession) -> None:

@@ -209,7 +209,7 @@ async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> l
             "(SELECT count(*) FROM (SELECT 1 FROM household_word WHERE team_code = :team AND kind = :kind"
             f" AND word >= :lo{i}{below} LIMIT :bound) AS c{i})"
         )
-    row = (await session.execute(text("SELECT " + ", ".join(counts)), params)).one()
+    row = (await session.exec(text("SELECT " + ", ".join(counts)).bindparams(**params))).one()  # type: ignore[call-overload]
     return [t for _, _, t in sorted(zip(row, range(len(tokens)), tokens, strict=True))]
 
 
