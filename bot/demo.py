@@ -101,7 +101,7 @@ async def seed(deps: Deps, households_per_team: int = 40, members_per_team: int 
             homes = _households(rng, team.code, team_members, households_per_team, now - timedelta(days=days))
             session.add_all(homes)
             await session.flush()
-            await household_words.add(session, [(h.id, h.team_code, h.name_key, h.address_key) for h in homes])  # type: ignore[misc]
+            await household_words.add(session, [(h.id, h.team_code, h.name_key, h.address_key) for h in homes])  # type: ignore[arg-type]
             await _visits(session, rng, config, team.code, team_members, homes, today, days, now)
         await visit_summaries.rebuild(session)
 
