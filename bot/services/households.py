@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, text, union, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, literal, text, union, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -114,8 +115,8 @@ def _active_among(ids: Any) -> tuple[ColumnElement[bool], ...]:
     return (col(Household.id).in_(ids), col(Household.archived_at).is_(None))  # type: ignore[return-value]
 
 
-async def _ids(session: AsyncSession, stmt: Any) -> list[int]:
-    return list((await session.exec(stmt)).all())
+async def _ids(session: AsyncSession, stmt: Any, params: dict[str, Any] | None = None) -> list[int]:
+    return list((await session.exec(stmt, params=params or {})).all())
 
 
 async def search(session: AsyncSession, team_code: str, query: str, limit: int = 8) -> list[Household]:
@@ -160,38 +161,101 @@ def _after(prefix: str) -> str | None:
 
 
 _WORDS = HouseholdWord.__table__  # type: ignore[attr-defined]
-
-
-def _words_starting(team_code: str, kind: str, prefix: str, words: Any = _WORDS) -> tuple[ColumnElement[bool], ...]:
-    """The team's household_word rows (of `words`, the table or an alias) of this kind starting with `prefix`: one
-    range of the index."""
-    conditions = [words.c.team_code == team_code, words.c.kind == kind, words.c.word >= prefix]
-    above = _after(prefix)
-    if above is not None:
-        conditions.append(words.c.word < above)
-    return tuple(conditions)
-
-
-def _having_word(team_code: str, kind: str, prefix: str) -> Any:
-    return select(_WORDS.c.household_id).where(*_words_starting(team_code, kind, prefix))
-
-
-# Made once: building an alias's column collection costs more than the rest of a search's statements.
+# Made once: building an alias's column collection costs more than running a search's statements.
 _DRIVER = _WORDS.alias("driver")
 _OTHERS = [_WORDS.alias(f"other{i}") for i in range(SEARCH_MAX_WORDS)]
 
 
-def _having_all(team_code: str, prefixes: list[str]) -> Any:
-    """Households with a name word starting with each prefix: the first prefix's index range (the rarest's), each
-    of its households checked for the others by a seek of household_word's primary key, so the register's rows
-    are read only for households that have them all."""
+def _words_from(words: Any, i: int, bounded: bool, by_team: bool = True) -> list[ColumnElement[bool]]:
+    """The household_word rows (of `words`, the table or an alias) of kind :kind{i} starting with :lo{i} (below
+    :hi{i} when `bounded`): one range of the index."""
+    conditions = [words.c.kind == bindparam(f"kind{i}"), words.c.word >= bindparam(f"lo{i}")]
+    if by_team:
+        conditions.insert(0, words.c.team_code == bindparam("team"))
+    if bounded:
+        conditions.append(words.c.word < bindparam(f"hi{i}"))
+    return conditions
+
+
+def _range_params(i: int, kind: str, prefix: str) -> dict[str, str]:
+    above = _after(prefix)
+    return {f"kind{i}": kind, f"lo{i}": prefix} | ({f"hi{i}": above} if above is not None else {})
+
+
+def _starts(i: int) -> ColumnElement[bool]:
+    """The folded name has a word starting as :starts{i} says ("% an%")."""
+    return _name_words().like(bindparam(f"starts{i}"))
+
+
+def _token_params(tokens: list[str]) -> dict[str, str]:
+    return {f"starts{i}": f"% {t}%" for i, t in enumerate(tokens)} | {
+        f"whole{i}": f"% {t} %" for i, t in enumerate(tokens)
+    }
+
+
+# The statements below are built once per shape (how many words, which bounds, a place or not) and run with
+# parameters: building them anew took longer than running them.
+
+
+@lru_cache(maxsize=256)
+def _named(bounded: tuple[bool, ...], place: bool, limit: int) -> Any:
+    """Households whose name has each typed word starting a word, ranked: whole words typed first, then shorter
+    names. Read among the households with the rarest word (range 0), each checked for the others (ranges 1..) by
+    a seek of household_word's primary key, so that the register's rows are read only for those with them all."""
     others = [
         exists()
         .where(other.c.household_id == _DRIVER.c.household_id)
-        .where(*_words_starting(team_code, WORD_NAME, prefix, other)[1:])  # not by team: the key's seek
-        for other, prefix in zip(_OTHERS, prefixes[1:], strict=False)
+        .where(*_words_from(other, i, bounded[i], by_team=False))  # by the key: a seek per household
+        for i, other in zip(range(1, len(bounded)), _OTHERS, strict=False)
     ]
-    return select(_DRIVER.c.household_id).where(*_words_starting(team_code, WORD_NAME, prefixes[0], _DRIVER), *others)
+    among = select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 0, bounded[0]), *others)
+    n = len(bounded)
+    exact = sum((case((_name_words().like(bindparam(f"whole{i}")), 10), else_=0) for i in range(n)), literal(0))
+    words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
+    stmt = select(Household.id).where(*_active_among(among), *(_starts(i) for i in range(n)))
+    if place:
+        stmt = stmt.where(col(Household.address_key).contains(bindparam("place")))
+    return stmt.order_by((exact - words).desc(), Household.id).limit(limit)
+
+
+@lru_cache(maxsize=256)
+def _in_address(narrowed: bool | None, place: bool, seen: bool, limit: int) -> Any:
+    """Households whose address contains :key, by id; `narrowed` (True or False: whether its range is bounded):
+    read among those with an address word starting with the last typed word (range 0)."""
+    among = (
+        _active_in_param()
+        if narrowed is None
+        else _active_among(select(_WORDS.c.household_id).where(*_words_from(_WORDS, 0, narrowed)))
+    )
+    stmt = select(Household.id).where(*among, col(Household.address_key).contains(bindparam("key")))
+    if place:
+        stmt = stmt.where(col(Household.address_key).contains(bindparam("place")))
+    if seen:
+        stmt = stmt.where(col(Household.id).not_in(bindparam("seen", expanding=True)))
+    return stmt.order_by(Household.id).limit(limit)
+
+
+@lru_cache(maxsize=256)
+def _near(tokens: int, bounded: tuple[bool, ...], place: bool) -> Any:
+    """(id, name key) of the names near a typed name, by id: all typed words but one start a word and the other's
+    first letter does (:first{i}); for one typed word, its first two letters start one (:starts0). Such a name has
+    one of any two typed words starting a word: read among the households of two ranges (the rarest words')."""
+    if tokens == 1:
+        near: ColumnElement[bool] = _starts(0)
+    else:
+        matched = sum((case((_starts(i), 1), else_=0) for i in range(tokens)), literal(0))
+        firsts = [_name_words().like(bindparam(f"first{i}")) for i in range(tokens)]
+        near = and_(*firsts, matched >= tokens - 1)
+    ranges = [select(_WORDS.c.household_id).where(*_words_from(_WORDS, i, b)) for i, b in enumerate(bounded)]
+    among = ranges[0] if len(ranges) == 1 else union(*ranges)
+    stmt = select(Household.id, Household.name_key).where(*_active_among(among), near)  # type: ignore[call-overload]
+    if place:
+        stmt = stmt.where(col(Household.address_key).contains(bindparam("place")))
+    return stmt.order_by(Household.id)
+
+
+def _active_in_param() -> tuple[ColumnElement[bool], ...]:
+    return (Household.team_code == bindparam("team"), col(Household.archived_at).is_(None))  # type: ignore[return-value]
 
 
 async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> list[str]:
@@ -215,53 +279,48 @@ async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> l
 
 async def _search_ids(session: AsyncSession, team_code: str, key: str, place: str, limit: int) -> list[int]:
     """What the register's names and addresses give for `key`: every row whose name has each typed word starting
-    a word, ranked, then rows whose address contains `key`, by id. Each is read among the households of one index
-    range (the rarest typed word's), not the whole register."""
+    a word, ranked, then rows whose address contains `key`, by id; for a typo, close names. Each is read among
+    the households of an index range or two, not the whole register."""
     if not key:
         return []
-    tokens = key.split()
-    rarest = await _rarity(session, team_code, tokens)
-    by_name = and_(*(_starts_a_word(t) for t in tokens))
-    exact = sum((case((_name_words().like(f"% {t} %"), 10), else_=0) for t in tokens), literal(0))
-    words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
-    in_place = [col(Household.address_key).contains(place)] if place else []
-    named = select(Household.id).where(*_active_among(_having_all(team_code, rarest)), by_name, *in_place)
-    ids = await _ids(session, named.order_by((exact - words).desc(), Household.id).limit(limit))
+    tokens = await _rarity(session, team_code, key.split())  # the rarest first: its range is read
+    base: dict[str, Any] = {"team": team_code} | ({"place": place} if place else {})
+    params = base | _token_params(tokens)
+    for i, t in enumerate(tokens):
+        params |= _range_params(i, WORD_NAME, t)
+    bounded = tuple(f"hi{i}" in params for i in range(len(tokens)))
+    ids = await _ids(session, _named(bounded, bool(place), limit), params)
     if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
         # with two words or more, the last typed word starts a word of such an address
-        among = _active_among(_having_word(team_code, WORD_ADDRESS, tokens[-1])) if len(tokens) > 1 else ()
-        where = [*(among or _active_in(team_code)), col(Household.address_key).contains(key), *in_place]
-        if ids:
-            where.append(col(Household.id).not_in(ids))
-        more = select(Household.id).where(*where).order_by(Household.id).limit(limit - len(ids))
-        ids += await _ids(session, more)
+        last = key.split()[-1]
+        words = _range_params(0, WORD_ADDRESS, last) if len(tokens) > 1 else {}
+        narrowed = None if not words else "hi0" in words
+        stmt = _in_address(narrowed, bool(place), bool(ids), limit - len(ids))
+        ids += await _ids(session, stmt, base | words | {"key": key} | ({"seen": ids} if ids else {}))
     if not ids:  # nothing starts with what was typed: probably a typo
-        ids = await _close_names(session, team_code, key, rarest, place, limit)
+        ids = await _close_names(session, key, tokens, base, limit)
     return ids
 
 
 async def _close_names(
-    session: AsyncSession, team_code: str, key: str, rarest: list[str], place: str, limit: int
+    session: AsyncSession, key: str, rarest: list[str], base: dict[str, Any], limit: int
 ) -> list[int]:
     """Names within SEARCH_CUTOFF of a query with a typo, among those where all typed words but one start a word
-    and the other's first letter does (for one typed word: its first two letters).
-
-    Such a name has one of any two typed words starting a word: it is read among the households of the two
-    rarest words' index ranges."""
+    and the other's first letter does (for one typed word: its first two letters)."""
     tokens = key.split()
+    params = dict(base)
     if len(tokens) == 1:
-        near: ColumnElement[bool] = _starts_a_word(tokens[0][:2])
-        among = _having_word(team_code, WORD_NAME, tokens[0][:2])
+        params["starts0"] = f"% {tokens[0][:2]}%"
+        drivers = [tokens[0][:2]]
     else:
-        matched = sum((case((_starts_a_word(t), 1), else_=0) for t in tokens), literal(0))
-        near = and_(*(_starts_a_word(t[0]) for t in dict.fromkeys(tokens)), matched >= len(tokens) - 1)
-        among = union(*(_having_word(team_code, WORD_NAME, t) for t in rarest[:2]))
-    stmt = select(Household.id, Household.name_key).where(  # type: ignore[call-overload]
-        *_active_among(among), near
-    )
-    if place:
-        stmt = stmt.where(col(Household.address_key).contains(place))
-    choices = dict((await session.exec(stmt.order_by(Household.id))).all())
+        params |= {f"starts{i}": f"% {t}%" for i, t in enumerate(tokens)}
+        params |= {f"first{i}": f"% {t[0]}%" for i, t in enumerate(tokens)}
+        drivers = rarest[:2]
+    for i, prefix in enumerate(drivers):
+        params |= _range_params(i, WORD_NAME, prefix)
+    bounded = tuple(f"hi{i}" in params for i in range(len(drivers)))
+    rows = await session.exec(_near(len(tokens), bounded, "place" in base), params=params)  # type: ignore[call-overload]
+    choices = dict(rows.all())
     found = process.extract(key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit)
     return [hid for _, _, hid in found]
 
