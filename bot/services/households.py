@@ -62,7 +62,10 @@ async def in_team(session: AsyncSession, team_code: str, ids: list[int]) -> list
     """These households, in the order given, leaving out any that are not (or no longer) the team's."""
     if not ids:
         return []
-    found = {h.id: h for h in (await session.exec(_active(team_code).where(col(Household.id).in_(ids)))).all()}
+    # the team is checked here, not in SQL: with it there, SQLite reads the team by its index and tests each
+    # household against the ids instead of looking the few ids up
+    rows = (await session.exec(select(Household).where(*_active_among(ids)))).all()
+    found = {h.id: h for h in rows if h.team_code == team_code}
     return [found[i] for i in ids if i in found]
 
 
@@ -109,9 +112,9 @@ def _active_in(team_code: str) -> tuple[ColumnElement[bool], ...]:
 
 
 def _active_among(ids: Any) -> tuple[ColumnElement[bool], ...]:
-    """The active households among `ids`, a select of household_word (whose rows are the team's): not filtered by
-    team again, which would have SQLite read the whole team by an index on the team and test each row against
-    the few ids instead of looking the ids up."""
+    """The active households among `ids` (a list, or a select of household_word, whose rows are the team's): not
+    filtered by team in SQL, which would have SQLite read the whole team by an index on the team and test each
+    row against the few ids instead of looking the ids up."""
     return (col(Household.id).in_(ids), col(Household.archived_at).is_(None))  # type: ignore[return-value]
 
 
@@ -238,16 +241,23 @@ def _in_address(narrowed: bool | None, place: bool, seen: bool, limit: int) -> A
 @lru_cache(maxsize=256)
 def _near(tokens: int, bounded: tuple[bool, ...], place: bool) -> Any:
     """(id, name key) of the names near a typed name, by id: all typed words but one start a word and the other's
-    first letter does (:first{i}); for one typed word, its first two letters start one (:starts0). Such a name has
-    one of any two typed words starting a word: read among the households of two ranges (the rarest words')."""
+    first letter does (:first{i}); for one typed word, its first two letters start one (:starts0). Read among the
+    households with the rarest typed word (range 0) and those with all the others (ranges 1..)."""
     if tokens == 1:
         near: ColumnElement[bool] = _starts(0)
     else:
         matched = sum((case((_starts(i), 1), else_=0) for i in range(tokens)), literal(0))
         firsts = [_name_words().like(bindparam(f"first{i}")) for i in range(tokens)]
         near = and_(*firsts, matched >= tokens - 1)
-    ranges = [select(_WORDS.c.household_id).where(*_words_from(_WORDS, i, b)) for i, b in enumerate(bounded)]
-    among = ranges[0] if len(ranges) == 1 else union(*ranges)
+    among = select(_WORDS.c.household_id).where(*_words_from(_WORDS, 0, bounded[0]))
+    if tokens > 1:  # those without the rarest word have all the others: the second rarest's, checked by seeks
+        others = [
+            exists()
+            .where(other.c.household_id == _DRIVER.c.household_id)
+            .where(*_words_from(other, i, bounded[i], by_team=False))
+            for i, other in zip(range(2, tokens), _OTHERS, strict=False)
+        ]
+        among = union(among, select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 1, bounded[1]), *others))
     stmt = select(Household.id, Household.name_key).where(*_active_among(among), near)  # type: ignore[call-overload]
     if place:
         stmt = stmt.where(col(Household.address_key).contains(bindparam("place")))
@@ -315,7 +325,7 @@ async def _close_names(
     else:
         params |= {f"starts{i}": f"% {t}%" for i, t in enumerate(tokens)}
         params |= {f"first{i}": f"% {t[0]}%" for i, t in enumerate(tokens)}
-        drivers = rarest[:2]
+        drivers = rarest
     for i, prefix in enumerate(drivers):
         params |= _range_params(i, WORD_NAME, prefix)
     bounded = tuple(f"hi{i}" in params for i in range(len(drivers)))
