@@ -14,9 +14,10 @@ from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.household_match import address_numbers
+from bot.services.household_match import address_numbers, block_keys
 from bot.store.models import (
     WORD_ADDRESS,
+    WORD_BLOCK_NUMBER,
     WORD_FAMILY_END,
     WORD_FAMILY_START,
     WORD_NAME,
@@ -33,14 +34,15 @@ def numbers_key(address_key: str) -> str:
     return ",".join(sorted(address_numbers(address_key)))
 
 
+_BLOCK_KINDS = {"w": WORD_NAME, "f": WORD_FAMILY_START, "g": WORD_FAMILY_END}
+
+
 def word_rows(household_id: int, team_code: str, name_key: str, address_key: str) -> list[dict[str, Any]]:
     """The household_word rows of one household (folded keys as stored in household.name_key/address_key)."""
     numbers = numbers_key(address_key)
-    words = name_key.split()
-    keys = {(WORD_NAME, w) for w in words} | {(WORD_ADDRESS, w) for w in address_key.split()}
-    if len(words) > 1:  # the match index's family-name blocks (household_match._block_keys)
-        family, given = words[0], words[-1]
-        keys |= {(WORD_FAMILY_START, f"{family}:{given[:2]}"), (WORD_FAMILY_END, f"{family}:{given[-2:]}")}
+    blocks = block_keys(name_key)  # the match index's own blocks, so that its sizes can be counted here
+    keys = {(_BLOCK_KINDS[b[0]], b[2:]) for b in blocks} | {(WORD_ADDRESS, w) for w in address_key.split()}
+    keys |= {(WORD_BLOCK_NUMBER, f"{b}#{n}") for b in blocks for n in address_numbers(address_key)}
     return [
         {"household_id": household_id, "kind": kind, "word": word, "team_code": team_code, "numbers": numbers}
         for kind, word in sorted(keys)

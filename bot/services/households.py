@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, literal, text, union, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, text, union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,7 @@ from bot.services import audit, household_words
 from bot.services.household_match import MatchIndex, address_numbers, agreeing_suffixes, block_keys, choose_blocks
 from bot.store.models import (
     WORD_ADDRESS,
+    WORD_BLOCK_NUMBER,
     WORD_FAMILY_END,
     WORD_FAMILY_START,
     WORD_NAME,
@@ -200,17 +201,22 @@ def _token_params(tokens: list[str]) -> dict[str, str]:
 # parameters: building them anew took longer than running them.
 
 
+def _seek(other: Any, i: int, bounded: bool) -> Any:
+    """The driver's household also has a name word in range i: a seek of household_word's primary key (not by
+    team, which would send SQLite to the team's index), reading the key alone (hence not EXISTS (SELECT *))."""
+    return (
+        select(literal(1))
+        .where(other.c.household_id == _DRIVER.c.household_id, *_words_from(other, i, bounded, by_team=False))
+        .exists()
+    )
+
+
 @lru_cache(maxsize=256)
 def _named(bounded: tuple[bool, ...], place: bool, limit: int) -> Any:
     """Households whose name has each typed word starting a word, ranked: whole words typed first, then shorter
     names. Read among the households with the rarest word (range 0), each checked for the others (ranges 1..) by
     a seek of household_word's primary key, so that the register's rows are read only for those with them all."""
-    others = [
-        exists()
-        .where(other.c.household_id == _DRIVER.c.household_id)
-        .where(*_words_from(other, i, bounded[i], by_team=False))  # by the key: a seek per household
-        for i, other in zip(range(1, len(bounded)), _OTHERS, strict=False)
-    ]
+    others = [_seek(other, i, bounded[i]) for i, other in zip(range(1, len(bounded)), _OTHERS, strict=False)]
     among = select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 0, bounded[0]), *others)
     n = len(bounded)
     exact = sum((case((_name_words().like(bindparam(f"whole{i}")), 10), else_=0) for i in range(n)), literal(0))
@@ -251,12 +257,7 @@ def _near(tokens: int, bounded: tuple[bool, ...], place: bool) -> Any:
         near = and_(*firsts, matched >= tokens - 1)
     among = select(_WORDS.c.household_id).where(*_words_from(_WORDS, 0, bounded[0]))
     if tokens > 1:  # those without the rarest word have all the others: the second rarest's, checked by seeks
-        others = [
-            exists()
-            .where(other.c.household_id == _DRIVER.c.household_id)
-            .where(*_words_from(other, i, bounded[i], by_team=False))
-            for i, other in zip(range(2, tokens), _OTHERS, strict=False)
-        ]
+        others = [_seek(other, i, bounded[i]) for i, other in zip(range(2, tokens), _OTHERS, strict=False)]
         among = union(among, select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 1, bounded[1]), *others))
     stmt = select(Household.id, Household.name_key).where(*_active_among(among), near)  # type: ignore[call-overload]
     if place:
@@ -283,7 +284,7 @@ async def _rarity(session: AsyncSession, team_code: str, tokens: list[str]) -> l
             "(SELECT count(*) FROM (SELECT 1 FROM household_word WHERE team_code = :team AND kind = :kind"
             f" AND word >= :lo{i}{below} LIMIT :bound) AS c{i})"
         )
-    row = (await session.exec(text("SELECT " + ", ".join(counts)).bindparams(**params))).one()  # type: ignore[call-overload]
+    row = (await session.exec(text("SELECT " + ", ".join(counts)), params=params)).one()  # type: ignore[call-overload]
     return [t for _, _, t in sorted(zip(row, range(len(tokens)), tokens, strict=True))]
 
 
@@ -346,45 +347,36 @@ def names_every_word(household: Household, query: str) -> bool:
 _BLOCK_KINDS = {"w": WORD_NAME, "f": WORD_FAMILY_START, "g": WORD_FAMILY_END}
 _SUFFIX = re.compile(r"[=#]")
 
+# The similar-household check's statements are written as text: they are a list of index look-ups, which
+# SQLAlchemy took longer to build than the database to run.
 
-def _in_block(block: str) -> ColumnElement[bool]:
-    """The household_word rows of one match-index block ("w:an", "f:nguyen:an", with an address suffix "=12,3"
-    for exactly those numbers or "#3" for any containing 3)."""
+
+def _in_block(block: str, i: int, params: dict[str, Any]) -> str:
+    """SQL for the household_word rows of one match-index block, named by parameters :k{i}, :w{i} (and :s{i}):
+    "w:an" (kind and word), "w:an=12,3" (its households with exactly these address numbers), "w:an#3" (those
+    whose numbers have 3: kind "b" rows)."""
     cut = _SUFFIX.search(block)
     name, suffix = (block[: cut.start()], block[cut.start() :]) if cut else (block, "")
-    conditions = [HouseholdWord.kind == _BLOCK_KINDS[name[0]], HouseholdWord.word == name[2:]]
-    if suffix:
-        conditions.append(_numbers_are(suffix))
-    return and_(*conditions)
-
-
-def _numbers_are(suffix: str) -> ColumnElement[bool]:
-    if suffix.startswith("="):
-        return HouseholdWord.numbers == suffix[1:]  # type: ignore[return-value]
-    return (literal(",") + HouseholdWord.numbers + literal(",")).contains(f",{suffix[1:]},")
+    if suffix.startswith("#"):
+        params[f"k{i}"], params[f"w{i}"] = WORD_BLOCK_NUMBER, block
+        return f"team_code = :team AND kind = :k{i} AND word = :w{i}"
+    params[f"k{i}"], params[f"w{i}"] = _BLOCK_KINDS[name[0]], name[2:]
+    if not suffix:
+        return f"team_code = :team AND kind = :k{i} AND word = :w{i}"
+    params[f"s{i}"] = suffix[1:]
+    return f"team_code = :team AND kind = :k{i} AND word = :w{i} AND numbers = :s{i}"
 
 
 async def _block_sizes(
     session: AsyncSession, team_code: str, blocks: list[str], numbers: frozenset[str]
 ) -> dict[str, int]:
     """How many of the team's households each block holds, whole and by each address suffix the query may read:
-    counted from the index of household_word, which holds only active households."""
-    suffixes = agreeing_suffixes(numbers)
-    columns = [func.count(), *(func.sum(case((_numbers_are(s), 1), else_=0)) for s in suffixes)]
-    per_block = [  # one index range each: an OR of blocks would read the whole table
-        select(HouseholdWord.kind, HouseholdWord.word, *columns)  # type: ignore[call-overload]
-        .where(HouseholdWord.team_code == team_code, _in_block(b))
-        .group_by(HouseholdWord.kind, HouseholdWord.word)
-        for b in dict.fromkeys(blocks)
-    ]
-    stmt = per_block[0] if len(per_block) == 1 else union_all(*per_block)
-    prefix = {kind: letter for letter, kind in _BLOCK_KINDS.items()}
-    sizes: dict[str, int] = {}
-    for kind, word, total, *by_suffix in await session.exec(stmt):
-        block = f"{prefix[kind]}:{word}"
-        sizes[block] = total
-        sizes.update({block + s: n or 0 for s, n in zip(suffixes, by_suffix, strict=True)})
-    return sizes
+    one index count each (household_word holds only active households)."""
+    keys = [*blocks, *(b + s for b in blocks for s in agreeing_suffixes(numbers))]
+    params: dict[str, Any] = {"team": team_code}
+    counts = [f"(SELECT count(*) FROM household_word WHERE {_in_block(k, i, params)})" for i, k in enumerate(keys)]
+    row = (await session.exec(text("SELECT " + ", ".join(counts)), params=params)).one()  # type: ignore[call-overload]
+    return dict(zip(keys, row, strict=True))
 
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
@@ -397,29 +389,32 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
     numbers = address_numbers(address_key)
     blocks = block_keys(name_key)
     sizes = await _block_sizes(session, team_code, blocks, numbers) if blocks else {}
-    reached: list[Any] = []
+    params: dict[str, Any] = {"team": team_code}
+    reached: list[str] = []
     if blocks:
-        of_team = HouseholdWord.team_code == team_code
         chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
-        reached += [select(HouseholdWord.household_id).where(of_team, _in_block(b)) for b in chosen]
-        rarest = min(dict.fromkeys(name_key.split()), key=lambda w: sizes.get(f"w:{w}", 0))
-        same_name = (  # the same words in any order: as long, and filed under the rarest of them
-            select(HouseholdWord.household_id)
-            .join(Household, col(Household.id) == HouseholdWord.household_id)
-            .where(of_team, _in_block(f"w:{rarest}"), func.length(Household.name_key) == len(name_key))
+        reached += [
+            f"SELECT household_id FROM household_word WHERE {_in_block(b, i, params)}" for i, b in enumerate(chosen)
+        ]
+        rarest = min(dict.fromkeys(name_key.split()), key=lambda w: sizes[f"w:{w}"])
+        params |= {"rarest_kind": WORD_NAME, "rarest": rarest, "length": len(name_key)}
+        reached.append(  # the same words in any order: as long, and filed under the rarest of them
+            "SELECT w.household_id FROM household_word w JOIN household h ON h.id = w.household_id"
+            " WHERE w.team_code = :team AND w.kind = :rarest_kind AND w.word = :rarest"
+            " AND length(h.name_key) = :length"
         )
-        reached.append(same_name)
     if phone:
-        reached.append(select(Household.id).where(Household.team_code == team_code, Household.phone == phone))
+        params["phone"] = phone
+        reached.append("SELECT id FROM household WHERE team_code = :team AND phone = :phone")
     if not reached:
         return []
-    rows = await session.exec(
-        select(Household.id, Household.name_key, Household.address_key, Household.phone)  # type: ignore[call-overload]
-        .where(*_active_among(union(*reached)))
-        .order_by(Household.id)
+    stmt = text(
+        "SELECT id, name_key, address_key, phone FROM household WHERE archived_at IS NULL AND id IN ("
+        + " UNION ".join(reached)
+        + ") ORDER BY id"
     )
     index: MatchIndex[int] = MatchIndex(focus=(name_key, address_key, phone), sizes=sizes)
-    for hid, other_name, other_address, other_phone in rows:
+    for hid, other_name, other_address, other_phone in await session.exec(stmt, params=params):  # type: ignore[call-overload]
         index.add(hid, other_name, other_address, other_phone)
     found = index.find(name_key, address_key, phone, limit)
     return await in_team(session, team_code, [m.ref for m in found])

@@ -30,7 +30,7 @@ def upgrade() -> None:
         "household_word",
         sa.Column("household_id", sa.Integer(), nullable=False),
         sa.Column("kind", _TEXT(length=1), nullable=False),
-        sa.Column("word", _TEXT(length=200), nullable=False),
+        sa.Column("word", _TEXT(length=400), nullable=False),
         sa.Column("team_code", _TEXT(length=20), nullable=False),
         sa.Column("numbers", _TEXT(length=200), nullable=False),
         sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
