@@ -17,7 +17,14 @@ from bot.core.phone import normalise_phone
 from bot.core.text import nfc, word_key
 from bot.core.vocabulary import household_query
 from bot.services import audit, household_words
-from bot.services.household_match import MatchIndex, address_numbers, agreeing_suffixes, block_keys, choose_blocks
+from bot.services.household_match import (
+    CANDIDATE_BUDGET,
+    MatchIndex,
+    address_numbers,
+    agreeing_suffixes,
+    block_keys,
+    choose_blocks,
+)
 from bot.store.models import (
     WORD_ADDRESS,
     WORD_BLOCK_NUMBER,
@@ -368,15 +375,36 @@ def _in_block(block: str, i: int, params: dict[str, Any]) -> str:
 
 
 async def _block_sizes(
-    session: AsyncSession, team_code: str, blocks: list[str], numbers: frozenset[str]
+    session: AsyncSession, team_code: str, blocks: list[str], numbers: frozenset[str], bound: int | None
 ) -> dict[str, int]:
     """How many of the team's households each block holds, whole and by each address suffix the query may read:
-    one index count each (household_word holds only active households)."""
+    one index count each (household_word holds only active households), stopped at `bound` when given."""
     keys = [*blocks, *(b + s for b in blocks for s in agreeing_suffixes(numbers))]
-    params: dict[str, Any] = {"team": team_code}
-    counts = [f"(SELECT count(*) FROM household_word WHERE {_in_block(k, i, params)})" for i, k in enumerate(keys)]
+    params: dict[str, Any] = {"team": team_code, "bound": bound}
+    limit = " LIMIT :bound" if bound is not None else ""
+    counts = [
+        f"(SELECT count(*) FROM (SELECT 1 FROM household_word WHERE {_in_block(k, i, params)}{limit}) AS c{i})"
+        for i, k in enumerate(keys)
+    ]
     row = (await session.exec(text("SELECT " + ", ".join(counts)), params=params)).one()  # type: ignore[call-overload]
     return dict(zip(keys, row, strict=True))
+
+
+async def _sizes_and_choice(
+    session: AsyncSession, team_code: str, name_key: str, numbers: frozenset[str]
+) -> tuple[dict[str, int], list[str]]:
+    """The blocks' sizes and the blocks the match index will read (household_match.choose_blocks).
+
+    Counted only up to just above the budget: a larger group is never read unless it is the smallest of all,
+    and only then are the sizes counted in full (a common word's range is long, and PostgreSQL may have to visit
+    the table for each of its rows)."""
+    blocks = block_keys(name_key)
+    sizes = await _block_sizes(session, team_code, blocks, numbers, CANDIDATE_BUDGET + 1)
+    chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
+    if sum(sizes[b] for b in chosen) > CANDIDATE_BUDGET:  # one group alone, larger than the budget
+        sizes = await _block_sizes(session, team_code, blocks, numbers, None)
+        chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
+    return sizes, chosen
 
 
 async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limit: int = 3) -> list[Household]:
@@ -387,12 +415,11 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
     name_key, address_key = word_key(new.head_name)[:SEARCH_MAX_CHARS], word_key(new.address)[:SEARCH_MAX_CHARS]
     phone = _e164(new.phone)
     numbers = address_numbers(address_key)
-    blocks = block_keys(name_key)
-    sizes = await _block_sizes(session, team_code, blocks, numbers) if blocks else {}
+    sizes: dict[str, int] = {}
     params: dict[str, Any] = {"team": team_code}
     reached: list[str] = []
-    if blocks:
-        chosen = choose_blocks(name_key, numbers, lambda b: sizes.get(b, 0))
+    if name_key:
+        sizes, chosen = await _sizes_and_choice(session, team_code, name_key, numbers)
         reached += [
             f"SELECT household_id FROM household_word WHERE {_in_block(b, i, params)}" for i, b in enumerate(chosen)
         ]
