@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import insert, or_, text, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,7 @@ FLOW_NAME = "import_households"  # the chat flow that holds an upload while it r
 _PHONE_SEPARATORS = ("/", ";", ",", " - ", "hoặc", "hoac", "\n")
 _FLAG_COLUMNS = {f.value: f for f in FLAG_FIELDS}
 _HOUSEHOLD_TABLE = Household.__table__  # type: ignore[attr-defined]
+_ANALYZE_AFTER = 1000  # households created by one import from which the planner's statistics are refreshed
 
 
 class Action(StrEnum):
@@ -380,6 +381,11 @@ async def apply(
         ids = (await session.exec(added, params=values)).scalars().all()  # type: ignore[call-overload]
         filed = [(hid, v["team_code"], v["name_key"], v["address_key"]) for hid, v in zip(ids, values, strict=True)]
         await household_words.add(session, filed)
+        if len(values) >= _ANALYZE_AFTER and session.bind is not None and session.bind.dialect.name == "postgresql":
+            # Statistics from before a large import make PostgreSQL plan the register's look-ups as if it were
+            # small (a scan of every household for a few ids) until autovacuum comes by; ANALYZE may run in the
+            # import's transaction, and sees its rows.
+            await session.exec(text("ANALYZE household, household_word"))  # type: ignore[call-overload]
     if report._updates:
         rows = [{"id": hid, **changes, "updated_at": now} for hid, changes in report._updates.items()]
         await session.exec(update(Household), params=rows)

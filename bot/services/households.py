@@ -208,22 +208,29 @@ def _token_params(tokens: list[str]) -> dict[str, str]:
 # parameters: building them anew took longer than running them.
 
 
-def _seek(other: Any, i: int, bounded: bool) -> Any:
-    """The driver's household also has a name word in range i: a seek of household_word's primary key (not by
-    team, which would send SQLite to the team's index), reading the key alone (hence not EXISTS (SELECT *))."""
+def _seek(other: Any, i: int, bounded: bool, by_team: bool) -> Any:
+    """The driver's household also has a name word in range i, read from an index alone (hence not EXISTS
+    (SELECT *)). SQLite does it by a seek of household_word's primary key only without the team, which sends it
+    to the team's index; PostgreSQL, with statistics, may turn the check into a read of the whole range, which
+    without the team has no index but a scan of the table."""
     return (
         select(literal(1))
-        .where(other.c.household_id == _DRIVER.c.household_id, *_words_from(other, i, bounded, by_team=False))
+        .where(other.c.household_id == _DRIVER.c.household_id, *_words_from(other, i, bounded, by_team=by_team))
         .exists()
     )
 
 
+def _by_team(session: AsyncSession) -> bool:
+    """Whether the seeks of _seek name the team (see there)."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 @lru_cache(maxsize=256)
-def _named(bounded: tuple[bool, ...], place: bool, limit: int) -> Any:
+def _named(bounded: tuple[bool, ...], place: bool, limit: int, by_team: bool) -> Any:
     """Households whose name has each typed word starting a word, ranked: whole words typed first, then shorter
     names. Read among the households with the rarest word (range 0), each checked for the others (ranges 1..) by
     a seek of household_word's primary key, so that the register's rows are read only for those with them all."""
-    others = [_seek(other, i, bounded[i]) for i, other in zip(range(1, len(bounded)), _OTHERS, strict=False)]
+    others = [_seek(other, i, bounded[i], by_team) for i, other in zip(range(1, len(bounded)), _OTHERS, strict=False)]
     among = select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 0, bounded[0]), *others)
     n = len(bounded)
     exact = sum((case((_name_words().like(bindparam(f"whole{i}")), 10), else_=0) for i in range(n)), literal(0))
@@ -252,7 +259,7 @@ def _in_address(narrowed: bool | None, place: bool, seen: bool, limit: int) -> A
 
 
 @lru_cache(maxsize=256)
-def _near(tokens: int, bounded: tuple[bool, ...], place: bool) -> Any:
+def _near(tokens: int, bounded: tuple[bool, ...], place: bool, by_team: bool) -> Any:
     """(id, name key) of the names near a typed name, by id: all typed words but one start a word and the other's
     first letter does (:first{i}); for one typed word, its first two letters start one (:starts0). Read among the
     households with the rarest typed word (range 0) and those with all the others (ranges 1..)."""
@@ -264,7 +271,7 @@ def _near(tokens: int, bounded: tuple[bool, ...], place: bool) -> Any:
         near = and_(*firsts, matched >= tokens - 1)
     among = select(_WORDS.c.household_id).where(*_words_from(_WORDS, 0, bounded[0]))
     if tokens > 1:  # those without the rarest word have all the others: the second rarest's, checked by seeks
-        others = [_seek(other, i, bounded[i]) for i, other in zip(range(2, tokens), _OTHERS, strict=False)]
+        others = [_seek(other, i, bounded[i], by_team) for i, other in zip(range(2, tokens), _OTHERS, strict=False)]
         among = union(among, select(_DRIVER.c.household_id).where(*_words_from(_DRIVER, 1, bounded[1]), *others))
     stmt = select(Household.id, Household.name_key).where(*_active_among(among), near)  # type: ignore[call-overload]
     if place:
@@ -307,7 +314,7 @@ async def _search_ids(session: AsyncSession, team_code: str, key: str, place: st
     for i, t in enumerate(tokens):
         params |= _range_params(i, WORD_NAME, t)
     bounded = tuple(f"hi{i}" in params for i in range(len(tokens)))
-    ids = await _ids(session, _named(bounded, bool(place), limit), params)
+    ids = await _ids(session, _named(bounded, bool(place), limit, _by_team(session)), params)
     if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
         # with two words or more, the last typed word starts a word of such an address
         last = key.split()[-1]
@@ -337,7 +344,7 @@ async def _close_names(
     for i, prefix in enumerate(drivers):
         params |= _range_params(i, WORD_NAME, prefix)
     bounded = tuple(f"hi{i}" in params for i in range(len(drivers)))
-    rows = await session.exec(_near(len(tokens), bounded, "place" in base), params=params)  # type: ignore[call-overload]
+    rows = await session.exec(_near(len(tokens), bounded, "place" in base, _by_team(session)), params=params)  # type: ignore[call-overload]
     choices = dict(rows.all())
     found = process.extract(key, choices, scorer=fuzz.token_set_ratio, score_cutoff=SEARCH_CUTOFF, limit=limit)
     return [hid for _, _, hid in found]
