@@ -150,25 +150,26 @@ def block_keys(name_key: str) -> list[str]:
     return keys
 
 
+def block_group(block: str, numbers: frozenset[str], size: Callable[[str], int]) -> tuple[int, list[str]]:
+    """(size, keys) of what a query reads of one name block: the whole block, or with an address that has numbers,
+    the cheapest of its alternatives (the entries whose address numbers can agree). `size` tells how many entries
+    a key holds (an entry filed under two of a group's keys counts twice)."""
+    if not numbers:
+        return size(block), [block]
+    best: tuple[int, list[str]] | None = None
+    for suffixes in _agreeing_suffixes(numbers):
+        keys = [block + s for s in suffixes]
+        total = sum(map(size, keys))
+        if best is None or total < best[0]:
+            best = (total, keys)
+    assert best is not None
+    return best
+
+
 def choose_blocks(name_key: str, numbers: frozenset[str], size: Callable[[str], int]) -> list[str]:
-    """The blocks (with their address suffixes) a query compares with besides its exact-name block: the smallest
-    name blocks while they fit the budget, at least one. With an address that has numbers, a name block is narrowed
-    to the entries whose address numbers can agree, by the cheapest of its alternatives. `size` tells how many
-    entries a block holds (an entry filed under two of a group's blocks counts twice)."""
-    alternatives = _agreeing_suffixes(numbers) if numbers else None
-    groups: list[tuple[int, list[str]]] = []
-    for block in block_keys(name_key):
-        if alternatives is None:
-            groups.append((size(block), [block]))
-            continue
-        best: tuple[int, list[str]] | None = None
-        for suffixes in alternatives:
-            keys = [block + s for s in suffixes]
-            total = sum(map(size, keys))
-            if best is None or total < best[0]:
-                best = (total, keys)
-        assert best is not None
-        groups.append(best)
+    """The keys (blocks with their address suffixes) a query compares with besides its exact-name block: the
+    smallest name blocks' groups (block_group) while they fit the budget, at least one."""
+    groups = [block_group(block, numbers, size) for block in block_keys(name_key)]
     chosen: list[str] = []
     spent = 0
     for taken, (group_size, keys) in enumerate(sorted(groups, key=lambda g: g[0])):

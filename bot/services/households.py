@@ -22,6 +22,7 @@ from bot.services.household_match import (
     MatchIndex,
     address_numbers,
     agreeing_suffixes,
+    block_group,
     block_keys,
     choose_blocks,
 )
@@ -386,7 +387,8 @@ async def _block_sizes(
 ) -> dict[str, int]:
     """How many of the team's households each block holds, whole and by each address suffix the query may read:
     one index count each (household_word holds only active households), stopped at `bound` when given."""
-    keys = [*blocks, *(b + s for b in blocks for s in agreeing_suffixes(numbers))]
+    # with address numbers, a query reads blocks only by their suffixes: the whole blocks need no count
+    keys = [b + s for b in blocks for s in agreeing_suffixes(numbers)] if numbers else blocks
     params: dict[str, Any] = {"team": team_code, "bound": bound}
     limit = " LIMIT :bound" if bound is not None else ""
     counts = [
@@ -430,13 +432,17 @@ async def similar(session: AsyncSession, team_code: str, new: NewHousehold, limi
         reached += [
             f"SELECT household_id FROM household_word WHERE {_in_block(b, i, params)}" for i, b in enumerate(chosen)
         ]
-        rarest = min(dict.fromkeys(name_key.split()), key=lambda w: sizes[f"w:{w}"])
-        params |= {"rarest_kind": WORD_NAME, "rarest": rarest, "length": len(name_key)}
-        reached.append(  # the same words in any order: as long, and filed under the rarest of them
-            "SELECT w.household_id FROM household_word w JOIN household h ON h.id = w.household_id"
-            " WHERE w.team_code = :team AND w.kind = :rarest_kind AND w.word = :rarest"
-            " AND length(h.name_key) = :length"
+        # The households with the same words in any order, among the smallest of their words' groups: an entry
+        # of the same name outside its word's group has address numbers that cannot agree, and never matches.
+        size = sizes.get
+        groups = [block_group(f"w:{w}", numbers, lambda k: size(k, 0)) for w in dict.fromkeys(name_key.split())]
+        rarest = min(groups, key=lambda g: g[0])[1]
+        same_words = " UNION ".join(
+            f"SELECT household_id FROM household_word WHERE {_in_block(k, len(chosen) + i, params)}"
+            for i, k in enumerate(rarest)
         )
+        params["length"] = len(name_key)
+        reached.append(f"SELECT id FROM household WHERE length(name_key) = :length AND id IN ({same_words})")
     if phone:
         params["phone"] = phone
         reached.append("SELECT id FROM household WHERE team_code = :team AND phone = :phone")
