@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, text, union
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, text, union, union_all
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -236,20 +236,22 @@ def _named(bounded: tuple[bool, ...], place: bool, limit: int, by_team: bool) ->
     n = len(bounded)
     exact = sum((case((_name_words().like(bindparam(f"whole{i}")), 10), else_=0) for i in range(n)), literal(0))
     words = func.length(Household.name_key) - func.length(func.replace(Household.name_key, " ", "")) + 1
-    stmt = select(Household.id).where(*_active_among(among), *(_starts(i) for i in range(n)))
+    order = ((exact - words).desc(), Household.id)
+    position = func.row_number().over(order_by=order).label("position")  # kept when read with addresses
+    stmt = select(Household.id, position).where(*_active_among(among), *(_starts(i) for i in range(n)))
     if place:
         stmt = stmt.where(col(Household.address_key).contains(bindparam("place")))
-    return stmt.order_by((exact - words).desc(), Household.id).limit(limit)
+    return stmt.order_by(*order).limit(limit)
 
 
 @lru_cache(maxsize=256)
 def _in_address(narrowed: bool | None, place: bool, seen: bool, limit: int) -> Any:
     """Households whose address contains :key, by id; `narrowed` (True or False: whether its range is bounded):
-    read among those with an address word starting with the last typed word (range 0)."""
+    read among those with an address word starting with the last typed word (range _ADDRESS_RANGE)."""
     among = (
         _active_in_param()
         if narrowed is None
-        else _active_among(select(_WORDS.c.household_id).where(*_words_from(_WORDS, 0, narrowed)))
+        else _active_among(select(_WORDS.c.household_id).where(*_words_from(_WORDS, _ADDRESS_RANGE, narrowed)))
     )
     stmt = select(Household.id).where(*among, col(Household.address_key).contains(bindparam("key")))
     if place:
@@ -257,6 +259,22 @@ def _in_address(narrowed: bool | None, place: bool, seen: bool, limit: int) -> A
     if seen:
         stmt = stmt.where(col(Household.id).not_in(bindparam("seen", expanding=True)))
     return stmt.order_by(Household.id).limit(limit)
+
+
+_ADDRESS_RANGE = SEARCH_MAX_WORDS  # the address word's range parameters, apart from the typed words'
+
+
+@lru_cache(maxsize=256)
+def _named_and_addresses(bounded: tuple[bool, ...], place: bool, limit: int, by_team: bool, narrowed: bool) -> Any:
+    """The names (_named) and the first `limit` addresses containing :key (_in_address) in one statement, as
+    (id, 0 for a name or 1 for an address, position): one round trip instead of two for a name of several words,
+    whose address look-up is one short index range."""
+    names = _named(bounded, place, limit, by_team).subquery()
+    addresses = _in_address(narrowed, place, False, limit).subquery()
+    return union_all(
+        select(names.c.id, literal(0).label("source"), names.c.position),
+        select(addresses.c.id, literal(1), addresses.c.id),
+    ).order_by("source", "position")
 
 
 @lru_cache(maxsize=256)
@@ -315,14 +333,20 @@ async def _search_ids(session: AsyncSession, team_code: str, key: str, place: st
     for i, t in enumerate(tokens):
         params |= _range_params(i, WORD_NAME, t)
     bounded = tuple(f"hi{i}" in params for i in range(len(tokens)))
-    ids = await _ids(session, _named(bounded, bool(place), limit, _by_team(session)), params)
-    if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
-        # with two words or more, the last typed word starts a word of such an address
-        last = key.split()[-1]
-        words = _range_params(0, WORD_ADDRESS, last) if len(tokens) > 1 else {}
-        narrowed = None if not words else "hi0" in words
-        stmt = _in_address(narrowed, bool(place), bool(ids), limit - len(ids))
-        ids += await _ids(session, stmt, base | words | {"key": key} | ({"seen": ids} if ids else {}))
+    if len(tokens) > 1:  # the last typed word starts a word of an address containing them: one short range
+        words = _range_params(_ADDRESS_RANGE, WORD_ADDRESS, key.split()[-1])
+        stmt = _named_and_addresses(bounded, bool(place), limit, _by_team(session), f"hi{_ADDRESS_RANGE}" in words)
+        rows = (await session.exec(stmt, params=params | words | {"key": key})).all()  # type: ignore[call-overload]
+        ids = [hid for hid, source, _ in rows if source == 0]
+        # addresses after every name (they ranked below any name); the first `limit` by id hold enough of them
+        # that are not names already
+        ids += [hid for hid, source, _ in rows if source == 1 and hid not in ids][: limit - len(ids)]
+    else:
+        named = await session.exec(_named(bounded, bool(place), limit, _by_team(session)), params=params)  # type: ignore[call-overload]
+        ids = [hid for hid, _ in named.all()]
+        if len(ids) < limit:  # then addresses, after every name (they ranked below any name)
+            stmt = _in_address(None, bool(place), bool(ids), limit - len(ids))
+            ids += await _ids(session, stmt, base | {"key": key} | ({"seen": ids} if ids else {}))
     if not ids:  # nothing starts with what was typed: probably a typo
         ids = await _close_names(session, key, tokens, base, limit)
     return ids
