@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Config, data_file
 from bot.core.roles import Role
 from bot.core.text import word_key
-from bot.services import members, visit_summaries
+from bot.services import household_words, members, visit_summaries
 from bot.services.deps import Deps
 from bot.store.models import Household, Member, Visit, VisitSkill
 
@@ -101,6 +101,7 @@ async def seed(deps: Deps, households_per_team: int = 40, members_per_team: int 
             homes = _households(rng, team.code, team_members, households_per_team, now - timedelta(days=days))
             session.add_all(homes)
             await session.flush()
+            await household_words.add(session, [(h.id, h.team_code, h.name_key, h.address_key) for h in homes])  # type: ignore[arg-type]
             await _visits(session, rng, config, team.code, team_members, homes, today, days, now)
         await visit_summaries.rebuild(session)
 

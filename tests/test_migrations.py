@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from bot.channels.outlet import with_reply_word
-from bot.services import outbox, visit_summaries
+from bot.services import household_words, outbox, visit_summaries
 from bot.store.migrate import alembic_config, upgrade
-from bot.store.models import HouseholdReach, HouseholdSkill, OutboxItem, TeamSkillDay
+from bot.store.models import HouseholdReach, HouseholdSkill, HouseholdWord, OutboxItem, TeamSkillDay
 from tests.scratch_db import in_thread
 
 
@@ -150,3 +150,31 @@ async def test_0010_moves_queued_messages_to_the_neutral_outbox_without_losing_o
         back = dict((await conn.execute(text("SELECT id, text FROM outbox WHERE id IN (1, 2)"))).all())
     assert back == {1: "📢 Họp tổ" + word, 2: "📢 Họp tổ"}
     in_thread(upgrade, store.url)
+
+
+async def test_0017_files_the_words_of_the_households_already_stored(store):
+    """A register from before migration 0017: household_word holds what services/household_words rebuilds, and
+    an archived household has no words."""
+    await store.engine.dispose()  # Alembic runs on its own connections
+    in_thread(downgrade, alembic_config(store.url), "0016")
+    homes = [(1, "nguyen van an", "xom 3 so nha 12", "NULL"), (2, "tran thi binh", "thon dong", "'2026-11-02'")]
+    async with store.engine.begin() as conn:
+        for hid, name, address, archived in homes:
+            await conn.execute(
+                text(
+                    "INSERT INTO household (id, team_code, head_name, name_key, address, address_key, elderly, "
+                    "ethnic_minority, no_device, created_at, updated_at, archived_at) VALUES "
+                    f"({hid}, 'T01', '{name}', '{name}', '{address}', '{address}', false, false, false, "
+                    f"'2026-11-01 00:00:00', '2026-11-01 00:00:00', {archived})"
+                )
+            )
+    await store.engine.dispose()
+    in_thread(upgrade, store.url)
+
+    columns = (HouseholdWord.household_id, HouseholdWord.kind, HouseholdWord.word, HouseholdWord.numbers)
+    async with store.session() as s:
+        migrated = set((await s.exec(select(*columns))).all())
+        assert (1, "n", "an", "12,3") in migrated and (1, "a", "xom", "12,3") in migrated
+        assert (1, "f", "nguyen:an", "12,3") in migrated and not {r for r in migrated if r[0] == 2}
+        await household_words.rebuild(s)
+        assert set((await s.exec(select(*columns))).all()) == migrated

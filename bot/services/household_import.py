@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, or_, update
+from sqlalchemy import insert, or_, text, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.phone import normalise_phone
 from bot.core.tabular import FLAG_FIELDS, Field, Row, Table, parse_flag
 from bot.core.text import CITIZEN_ID_MASK, mask_citizen_ids, nfc, word_key
-from bot.services import audit, period_counts
+from bot.services import audit, household_words, period_counts
 from bot.services.household_match import MatchIndex, Reason
 from bot.services.households import NewHousehold, new_values
 from bot.services.period_counts import FLAGS
@@ -33,6 +33,7 @@ FLOW_NAME = "import_households"  # the chat flow that holds an upload while it r
 _PHONE_SEPARATORS = ("/", ";", ",", " - ", "hoặc", "hoac", "\n")
 _FLAG_COLUMNS = {f.value: f for f in FLAG_FIELDS}
 _HOUSEHOLD_TABLE = Household.__table__  # type: ignore[attr-defined]
+_ANALYZE_AFTER = 1000  # households created by one import from which the planner's statistics are refreshed
 
 
 class Action(StrEnum):
@@ -376,7 +377,16 @@ async def apply(
             new_values(report.team_code, c["new"], now, None, None, c["assigned"]) | {"created_by": actor_member_id}
             for c in report._creates
         ]
-        await session.exec(insert(_HOUSEHOLD_TABLE), params=values)  # one executemany, no ORM objects
+        # one executemany, no ORM objects; the ids come back in the rows' order to file their words
+        added = insert(_HOUSEHOLD_TABLE).returning(_HOUSEHOLD_TABLE.c.id, sort_by_parameter_order=True)
+        ids = (await session.exec(added, params=values)).scalars().all()  # type: ignore[call-overload]
+        filed = [(hid, v["team_code"], v["name_key"], v["address_key"]) for hid, v in zip(ids, values, strict=True)]
+        await household_words.add(session, filed)
+        if len(values) >= _ANALYZE_AFTER and session.bind is not None and session.bind.dialect.name == "postgresql":
+            # Statistics from before a large import make PostgreSQL plan the register's look-ups as if it were
+            # small (a scan of every household for a few ids) until autovacuum comes by; ANALYZE may run in the
+            # import's transaction, and sees its rows.
+            await session.exec(text("ANALYZE household, household_word"))  # type: ignore[call-overload]
     if report._updates:
         rows = [{"id": hid, **changes, "updated_at": now} for hid, changes in report._updates.items()]
         await session.exec(update(Household), params=rows)

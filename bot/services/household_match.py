@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
@@ -137,7 +137,9 @@ def _agreeing_suffixes(numbers: frozenset[str]) -> list[list[str]]:
     return [[*subsets, f"#{n}"] for n in ordered]  # C ⊇ Q: every such entry contains n
 
 
-def _block_keys(name_key: str) -> list[str]:
+def block_keys(name_key: str) -> list[str]:
+    """The name blocks a name is filed under: each word ("w:an"), and the family name with the given name's first
+    or last two letters ("f:nguyen:an", "g:nguyen:an")."""
     words = name_key.split()
     if not words:
         return []
@@ -148,12 +150,53 @@ def _block_keys(name_key: str) -> list[str]:
     return keys
 
 
+def block_group(block: str, numbers: frozenset[str], size: Callable[[str], int]) -> tuple[int, list[str]]:
+    """(size, keys) of what a query reads of one name block: the whole block, or with an address that has numbers,
+    the cheapest of its alternatives (the entries whose address numbers can agree). `size` tells how many entries
+    a key holds (an entry filed under two of a group's keys counts twice)."""
+    if not numbers:
+        return size(block), [block]
+    best: tuple[int, list[str]] | None = None
+    for suffixes in _agreeing_suffixes(numbers):
+        keys = [block + s for s in suffixes]
+        total = sum(map(size, keys))
+        if best is None or total < best[0]:
+            best = (total, keys)
+    assert best is not None
+    return best
+
+
+def choose_blocks(name_key: str, numbers: frozenset[str], size: Callable[[str], int]) -> list[str]:
+    """The keys (blocks with their address suffixes) a query compares with besides its exact-name block: the
+    smallest name blocks' groups (block_group) while they fit the budget, at least one."""
+    groups = [block_group(block, numbers, size) for block in block_keys(name_key)]
+    chosen: list[str] = []
+    spent = 0
+    for taken, (group_size, keys) in enumerate(sorted(groups, key=lambda g: g[0])):
+        if taken and spent + group_size > CANDIDATE_BUDGET:
+            break
+        spent += group_size
+        chosen += keys
+    return chosen
+
+
+def agreeing_suffixes(numbers: frozenset[str]) -> list[str]:
+    """Every address suffix a query with these address numbers may read a block by."""
+    return sorted({s for alternative in _agreeing_suffixes(numbers) for s in alternative}) if numbers else []
+
+
 class MatchIndex(Generic[K]):
     """Households (or rows of a list) filed for fast look-up; `ref` is what a match gives back."""
 
-    def __init__(self, focus: tuple[str, str, str | None] | None = None) -> None:
+    def __init__(
+        self, focus: tuple[str, str, str | None] | None = None, sizes: Mapping[str, int] | None = None
+    ) -> None:
         """`focus`: (name key, address key, phone) of the only query this index will answer. Then entries that
-        query cannot reach are not filed at all, which makes a one-off look-up cheap."""
+        query cannot reach are not filed at all, which makes a one-off look-up cheap.
+
+        `sizes`: how many entries each block holds in the whole register, when only the entries of the blocks the
+        query will read are filed (the database counted them): the blocks are then chosen as if all were filed."""
+        self._sizes = sizes
         self._refs: list[K] = []
         self._sorted: list[str] = []
         self._addresses: list[str] = []
@@ -162,14 +205,14 @@ class MatchIndex(Generic[K]):
         self._by_name: dict[str, list[int]] = {}
         self._blocks: dict[str, list[int]] = {}
         self._focus_phone = focus[2] if focus else None
-        self._focus_blocks: frozenset[str] | None = frozenset(_block_keys(focus[0])) if focus else None
+        self._focus_blocks: frozenset[str] | None = frozenset(block_keys(focus[0])) if focus else None
         self._focus_numbers = address_numbers(focus[1]) if focus else frozenset()
 
     def __len__(self) -> int:
         return len(self._refs)
 
     def add(self, ref: K, name_key: str, address_key: str, phone: str | None) -> None:
-        blocks = _block_keys(name_key)
+        blocks = block_keys(name_key)
         numbers = address_numbers(address_key)
         if self._focus_blocks is not None and not (phone and phone == self._focus_phone):
             blocks = [b for b in blocks if b in self._focus_blocks]
@@ -223,32 +266,14 @@ class MatchIndex(Generic[K]):
         )
 
     def _candidates(self, name_key: str, key: str, numbers: frozenset[str] | None) -> list[int]:
-        """The exact-name block, then the smallest other blocks while they fit the budget (at least one).
-
-        With an address that has numbers, a name block is narrowed to the entries whose address numbers can agree.
-        """
-        alternatives = _agreeing_suffixes(numbers) if numbers else None
-        groups = [self._group(block, alternatives) for block in _block_keys(name_key)]
+        """The exact-name block, then the smallest other blocks while they fit the budget (at least one)."""
+        empty: list[int] = []
         chosen: set[int] = set(self._by_name.get(key, ()))
-        spent = 0
-        for taken, (size, group) in enumerate(sorted(groups, key=lambda g: g[0])):
-            if taken and spent + size > CANDIDATE_BUDGET:
-                break
-            spent += size
-            chosen.update(*group)
+        for block in choose_blocks(name_key, numbers or frozenset(), self._size):
+            chosen.update(self._blocks.get(block, empty))
         return list(chosen)
 
-    def _group(self, block: str, alternatives: list[list[str]] | None) -> tuple[int, list[list[int]]]:
-        """(size, lists) of the entries of one name block that the query's address numbers allow."""
-        empty: list[int] = []
-        if alternatives is None:
-            entries = self._blocks.get(block, empty)
-            return len(entries), [entries]
-        best: tuple[int, list[list[int]]] | None = None
-        for suffixes in alternatives:
-            lists = [self._blocks.get(block + s, empty) for s in suffixes]
-            size = sum(map(len, lists))
-            if best is None or size < best[0]:
-                best = (size, lists)
-        assert best is not None
-        return best
+    def _size(self, block: str) -> int:
+        if self._sizes is not None:
+            return self._sizes.get(block, 0)
+        return len(self._blocks.get(block, ()))

@@ -111,7 +111,33 @@ class Household(SQLModel, table=True):
         ),
         # members' assigned households, counted from the index alone
         Index("ix_household_assigned", "assigned_member_id", "archived_at"),
+        # the "same phone" half of the similar-household check, without reading the team's whole register
+        Index("ix_household_team_phone", "team_code", "phone"),
     )
+
+
+# The kinds of household_word rows (services/household_words).
+WORD_NAME, WORD_ADDRESS, WORD_FAMILY_START, WORD_FAMILY_END, WORD_BLOCK_NUMBER = "n", "a", "f", "g", "b"
+
+
+class HouseholdWord(SQLModel, table=True):
+    """Derived from household.name_key/address_key (services/household_words), kept in the transaction of every
+    write of a name or address: the folded words of each active household's head's name (kind "n") and address
+    ("a"), and the family name with the given name's first or last two letters ("f", "g": the match index's
+    blocks), and each of these blocks with each address number ("b": "w:an#3"). Searches and the similar-household
+    check read a few index ranges here instead of the whole register. `numbers` is the household's address numbers
+    ("12,3"): with "b", a block's households whose numbers can agree with a query's are counted and read from the
+    index alone."""
+
+    __tablename__ = "household_word"
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    kind: str = Field(max_length=1, primary_key=True)
+    word: str = Field(max_length=400, primary_key=True)  # a name word with an address number ("b")
+    team_code: str = Field(max_length=20)
+    numbers: str = Field(default="", max_length=200)
+
+    __table_args__ = (Index("ix_household_word_team_word", "team_code", "kind", "word", "numbers", "household_id"),)
 
 
 class CoverageSkill(SQLModel, table=True):
