@@ -5,7 +5,7 @@
 - "Hộ": the register (households not archived), with each platform's status as of the period's end by
   platform_status's rule (its SQL, in the same query), read in pages of HOUSEHOLD_PAGE households.
 - "Lượt": every visit that still counts (active) dated in the period, read through a server-side cursor
-  (`session.stream` with `yield_per`), never loaded whole: memory does not grow with the number of visits.
+  (`stream_results` with `yield_per`), never loaded whole: memory does not grow with the number of visits.
   Corrected and undone rows are not there (their corrections are). A visit's free-text note is NOT exported, only
   whether it has one: notes may hold personal remarks about residents, and a spreadsheet is copied and forwarded
   beyond the bot's control (data minimisation, Law 91/2025); the note stays readable in the bot.
@@ -17,7 +17,7 @@ export lowers it to EXPORT_SQLITE_CACHE_KIB for its duration (restored after): t
 a temporary file, and the process's resident size stays flat however many visits there are (bench/export_visits,
 .xlsx and .csv alike: 157 MB at 100,000 visits and 235 MB at 1,000,000 with the 64 MB cache, 108 MB at both with
 this one; the Python heap stays under 8 MB either way). PostgreSQL sorts on the server, and asyncpg reads the
-visits through a server-side cursor (`session.stream`), a batch at a time.
+visits through a server-side cursor (`stream_results`), a batch at a time.
 
 Who may export what is the caller's decision (a leader their own team, staff the commune); the export is audited.
 """
@@ -28,10 +28,10 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -136,8 +136,7 @@ async def _append(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
 
 
 def _append_rows(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
-    for row in rows:
-        sheet.append(row)
+    sheet.extend(rows)
 
 
 # --- Tổng hợp -----------------------------------------------------------------------------------------------------
@@ -266,61 +265,71 @@ def _visit_filter(config: Config, scope: Scope) -> Any:
 
 
 async def _visits(session: AsyncSession, config: Config, scope: Scope, book: Book) -> SheetWriter:
+    """The visits as plain rows of a Core result (no ORM row processing), one row per visit: its skills come
+    aggregated by the database. Whatever repeats (a day, a team, a set of skills) is converted once, not per row."""
     sheet = book.sheet(T.SHEET_VISITS, T.VISIT_HEADERS, widths=[9, 12, 16, 8, 24, 20, 40, 9, 14, 10])
-    order = {s.code: i for i, s in enumerate(config.skills)}
     has_note = func.coalesce(func.length(Visit.note), 0) > 0
+    skills = (
+        select(func.aggregate_strings(VisitSkill.skill_code, ","))
+        .where(col(VisitSkill.visit_id) == Visit.id)
+        .scalar_subquery()
+    )
     stmt = (
         select(
             Visit.id,
-            Visit.visited_on,
+            type_coerce(Visit.visited_on, String),  # SQLite's text, parsed once per day below (PG: a date already)
             Visit.team_code,
             Visit.household_id,
             Household.head_name,
             Member.display_name,
             Visit.people_count,
             Visit.outcome,
-            has_note.label("has_note"),
-            VisitSkill.skill_code,
+            has_note,
+            skills,
         )
         .join(Household, col(Household.id) == Visit.household_id)
         .join(Member, col(Member.id) == Visit.member_id)
-        .outerjoin(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
         .where(_visit_filter(config, scope))
         .order_by(col(Visit.visited_on), col(Visit.id))
-        .execution_options(yield_per=STREAM_BATCH)
+        .execution_options(stream_results=True, yield_per=STREAM_BATCH)
     )
-    result = await session.stream(stmt)
-    current: Any = None
-    skills: list[str] = []
+    days: dict[Any, date] = {}
+    teams: dict[str, str] = {}
+    labels: dict[str | None, str] = {}
+    conn = await session.connection()
+    result = await conn.stream(stmt)
     async for partition in result.partitions():
         ready: list[list[Cell]] = []
-        for row in partition:  # one row per (visit, skill): a visit's rows are consecutive
-            if current is not None and row.id != current.id:
-                ready.append(_visit_cells(config, current, skills, order))
-                skills = []
-            current = row
-            if row.skill_code is not None:
-                skills.append(row.skill_code)
+        for vid, day, team, household, head, member, people, outcome, note, codes in partition:
+            if (visited_on := days.get(day)) is None:
+                visited_on = days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+            if (team_name := teams.get(team)) is None:
+                team_name = teams[team] = _team_name(config, team)
+            if (skill_labels := labels.get(codes)) is None:
+                skill_labels = labels[codes] = _skill_labels(config, codes)
+            ready.append(
+                [
+                    vid,
+                    visited_on,
+                    team_name,
+                    household,
+                    head,
+                    member,
+                    skill_labels,
+                    people,
+                    T.OUTCOME_RETURN if outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
+                    T.NOTE_PRESENT if note else None,
+                ]
+            )
         await _append(sheet, ready)
-    if current is not None:
-        await _append(sheet, [_visit_cells(config, current, skills, order)])
     return sheet
 
 
-def _visit_cells(config: Config, row: Any, skills: list[str], order: dict[str, int]) -> list[Cell]:
-    labels = [_skill_label(config, code) for code in sorted(skills, key=lambda c: order.get(c, len(order)))]
-    return [
-        row.id,
-        row.visited_on,
-        _team_name(config, row.team_code),
-        row.household_id,
-        row.head_name,
-        row.display_name,
-        "; ".join(labels),
-        row.people_count,
-        T.OUTCOME_RETURN if row.outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
-        T.NOTE_PRESENT if row.has_note else None,
-    ]
+def _skill_labels(config: Config, codes: str | None) -> str:
+    """Codes such as "vneid_install,dvc" (in any order) → the skills' labels in the catalogue's order, "; " between."""
+    order = {s.code: i for i, s in enumerate(config.skills)}
+    found = sorted(codes.split(",") if codes else (), key=lambda c: (order.get(c, len(order)), c))
+    return "; ".join(_skill_label(config, code) for code in found)
 
 
 def _skill_label(config: Config, code: str) -> str:
