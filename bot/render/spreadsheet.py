@@ -21,6 +21,7 @@ and the tests read ours back with it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -135,6 +136,15 @@ class XlsxBook:
         )
         return stream
 
+    def __del__(self) -> None:
+        # A failed export drops its book unclosed (its file is discarded): let it go quietly, without the zip's
+        # "open writing handle" error, also when the interpreter has already closed the file at exit.
+        if self._open is not None and self._open._stream is not None:
+            with contextlib.suppress(ValueError, OSError):
+                self._open._stream.close()
+        with contextlib.suppress(ValueError, OSError):
+            self._zip.close()
+
     def close(self) -> None:
         if self._open is not None:
             self._open._finish()
@@ -214,7 +224,8 @@ class _XlsxSheet:
             for column, value in zip(columns, row, strict=False):
                 kind = type(value)
                 if kind is str:
-                    cells.append(f'<c r="{column}{r}" t="inlineStr"><is>{_text(value)}</is></c>')  # type: ignore[arg-type]
+                    if value:  # an empty string is an empty cell, as in openpyxl
+                        cells.append(f'<c r="{column}{r}" t="inlineStr"><is>{_text(value)}</is></c>')  # type: ignore[arg-type]
                 elif kind is int or kind is float:
                     cells.append(f'<c r="{column}{r}"><v>{value}</v></c>')
                 elif kind is date:
