@@ -25,6 +25,7 @@ Who may export what is the caller's decision (a leader their own team, staff the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -128,15 +129,39 @@ async def record_export(
     )
 
 
-async def _append(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
-    """Serialise a batch of rows in a worker thread: a big export does not hold up the bot's other chats.
-    One batch at a time, so the sheet is never written by two threads at once."""
-    if rows:
-        await asyncio.to_thread(_append_rows, sheet, rows)
+class _Pipe:
+    """A sheet's rows serialised in a worker thread while the next batch is read from the database: a big export
+    does not hold up the bot's other chats, and the database's work (its own thread) overlaps the writer's. One batch
+    is written at a time (the next waits for it), so the sheet is never written by two threads at once, and at most
+    two batches are held."""
+
+    def __init__(self, sheet: SheetWriter) -> None:
+        self._sheet = sheet
+        self._pending: asyncio.Future[None] | None = None
+
+    async def append(self, rows: list[list[Cell]]) -> None:
+        await self.flush()
+        if rows:
+            self._pending = asyncio.ensure_future(asyncio.to_thread(self._sheet.extend, rows))
+
+    async def flush(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
 
 
-def _append_rows(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
-    sheet.extend(rows)
+@asynccontextmanager
+async def _piped(sheet: SheetWriter) -> AsyncIterator[_Pipe]:
+    """A pipe into `sheet`, its last batch written when the block ends; if the block fails, the batch being written
+    is waited for (the book is closed after this) and the block's error is the one raised."""
+    pipe = _Pipe(sheet)
+    try:
+        yield pipe
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await pipe.flush()
+        raise
+    await pipe.flush()
 
 
 # --- Tổng hợp -----------------------------------------------------------------------------------------------------
@@ -194,8 +219,9 @@ async def _households(session: AsyncSession, config: Config, scope: Scope, book:
             progress.corrections_before(config, period),
             households=select(Household.id).where(Household.team_code == team),
         )
-        async for page in _household_pages(session, rule, team):
-            await _append(sheet, [_household_cells(config, row) for row in page])
+        async with _piped(sheet) as pipe:
+            async for page in _household_pages(session, rule, team):
+                await pipe.append([_household_cells(config, row) for row in page])
     return sheet
 
 
@@ -298,30 +324,31 @@ async def _visits(session: AsyncSession, config: Config, scope: Scope, book: Boo
     labels: dict[str | None, str] = {}
     conn = await session.connection()
     result = await conn.stream(stmt)
-    async for partition in result.partitions():
-        ready: list[list[Cell]] = []
-        for vid, day, team, household, head, member, people, outcome, note, codes in partition:
-            if (visited_on := days.get(day)) is None:
-                visited_on = days[day] = day if isinstance(day, date) else date.fromisoformat(day)
-            if (team_name := teams.get(team)) is None:
-                team_name = teams[team] = _team_name(config, team)
-            if (skill_labels := labels.get(codes)) is None:
-                skill_labels = labels[codes] = _skill_labels(config, codes)
-            ready.append(
-                [
-                    vid,
-                    visited_on,
-                    team_name,
-                    household,
-                    head,
-                    member,
-                    skill_labels,
-                    people,
-                    T.OUTCOME_RETURN if outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
-                    T.NOTE_PRESENT if note else None,
-                ]
-            )
-        await _append(sheet, ready)
+    async with _piped(sheet) as pipe:
+        async for partition in result.partitions():
+            ready: list[list[Cell]] = []
+            for vid, day, team, household, head, member, people, outcome, note, codes in partition:
+                if (visited_on := days.get(day)) is None:
+                    visited_on = days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+                if (team_name := teams.get(team)) is None:
+                    team_name = teams[team] = _team_name(config, team)
+                if (skill_labels := labels.get(codes)) is None:
+                    skill_labels = labels[codes] = _skill_labels(config, codes)
+                ready.append(
+                    [
+                        vid,
+                        visited_on,
+                        team_name,
+                        household,
+                        head,
+                        member,
+                        skill_labels,
+                        people,
+                        T.OUTCOME_RETURN if outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
+                        T.NOTE_PRESENT if note else None,
+                    ]
+                )
+            await pipe.append(ready)
     return sheet
 
 
