@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from numbers import Number
 from pathlib import Path
+from types import NoneType
 from typing import IO, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
@@ -319,28 +320,28 @@ class _CsvSheet:
         self.extend((row,))
 
     def extend(self, rows: Iterable[Sequence[Cell]]) -> None:
-        """csv_text's cells, with its common cases inline: numbers and None go to the writer as they are (it writes
-        them as str() and ""), a date's text is made once per day."""
-        days = self._days
-        out = []
-        for row in rows:
-            cells: list[object] = []
-            for value in row:
-                kind = type(value)
-                if kind is str:
-                    cells.append("'" + value if value.startswith(_CSV_FORMULA_START) else value)  # type: ignore[union-attr, operator]
-                elif kind is int or value is None:
-                    cells.append(value)
-                elif kind is date:
-                    text = days.get(value)  # type: ignore[arg-type]
-                    if text is None:
-                        text = days[value] = format_date(value)  # type: ignore[arg-type, index]
-                    cells.append(text)
-                else:
-                    cells.append(csv_text(value))
-            out.append(cells)
-        self._writer.writerows(out)
-        self.rows += len(out)
+        """csv_text's cells, converted a column of the batch at a time (a comprehension per column, chosen by the
+        kinds of value it holds, instead of a type test per cell): integers and None go to the writer as they are
+        (it writes them as str() and ""), a date's text is made once per day."""
+        batch = rows if isinstance(rows, list) else list(rows)
+        if not batch:
+            return
+        if len(set(map(len, batch))) > 1 or not batch[0]:  # ragged (or empty) rows: cell by cell
+            self._writer.writerows([csv_text(value) for value in row] for row in batch)
+        else:
+            self._writer.writerows(zip(*map(self._column, zip(*batch, strict=True)), strict=True))
+        self.rows += len(batch)
+
+    def _column(self, values: tuple[Cell, ...]) -> Sequence[object]:
+        kinds = set(map(type, values)) - {int, NoneType}
+        if not kinds:
+            return values
+        if kinds == {str}:
+            return [v if v is None or not v.startswith(_CSV_FORMULA_START) else "'" + v for v in values]  # type: ignore[union-attr, operator]
+        if kinds == {date}:
+            days = self._days
+            return [None if v is None else days.get(v) or days.setdefault(v, format_date(v)) for v in values]  # type: ignore[arg-type]
+        return [csv_text(v) for v in values]
 
     def close(self) -> None:
         if not self._file.closed:

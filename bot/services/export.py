@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, func, type_coerce
 from sqlmodel import col, select
@@ -53,6 +53,7 @@ STREAM_BATCH = 2_000  # rows fetched per round trip of the visits cursor
 HOUSEHOLD_PAGE = 500  # households per page, each with its platform statuses
 EXPORT_SQLITE_CACHE_KIB = 2_000  # SQLite's page cache and in-memory sort while exporting (its default size)
 
+Batch = TypeVar("Batch")
 STATUS_LABELS = {Status.NONE: T.PLATFORM_NONE, Status.GUIDED: T.PLATFORM_GUIDED, Status.USES: T.PLATFORM_USES}
 Figures = CommuneFigures | TeamFigures
 
@@ -162,6 +163,25 @@ async def _piped(sheet: SheetWriter) -> AsyncIterator[_Pipe]:
             await pipe.flush()
         raise
     await pipe.flush()
+
+
+async def _read_ahead(batches: AsyncIterator[Batch]) -> AsyncIterator[Batch]:
+    """`batches`, the next one already being read (by the database driver's thread) while the caller works on the
+    one it was given: reading and building rows overlap. One batch ahead, no more."""
+    upcoming = asyncio.ensure_future(anext(batches))
+    try:
+        while True:
+            try:
+                batch = await upcoming
+            except StopAsyncIteration:
+                return
+            upcoming = asyncio.ensure_future(anext(batches))
+            yield batch
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+            with contextlib.suppress(BaseException):
+                await upcoming
 
 
 # --- Tổng hợp -----------------------------------------------------------------------------------------------------
@@ -325,7 +345,7 @@ async def _visits(session: AsyncSession, config: Config, scope: Scope, book: Boo
     conn = await session.connection()
     result = await conn.stream(stmt)
     async with _piped(sheet) as pipe:
-        async for partition in result.partitions():
+        async for partition in _read_ahead(result.partitions()):
             ready: list[list[Cell]] = []
             for vid, day, team, household, head, member, people, outcome, note, codes in partition:
                 if (visited_on := days.get(day)) is None:
