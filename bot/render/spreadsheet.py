@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -116,7 +117,9 @@ class XlsxBook:
             self._open._finish()
         self._open = sheet
         self._titles.append(title)
-        stream = self._zip.open(f"xl/worksheets/sheet{len(self._titles)}.xml", "w")
+        part = zipfile.ZipInfo(f"xl/worksheets/sheet{len(self._titles)}.xml", time.localtime()[:6])
+        part.compress_type = zipfile.ZIP_DEFLATED  # a ZipInfo's own default is stored, uncompressed
+        stream = self._zip.open(part, "w")
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, width in enumerate(sheet.widths, 1)
         )

@@ -16,8 +16,8 @@ in-memory run are sized by the connection's `PRAGMA cache_size` (64 MB in bot/st
 export lowers it to EXPORT_SQLITE_CACHE_KIB for its duration (restored after): the sort then spills sorted runs to
 a temporary file, and the process's resident size stays flat however many visits there are (bench/export_visits,
 .xlsx and .csv alike: 157 MB at 100,000 visits and 235 MB at 1,000,000 with the 64 MB cache, 108 MB at both with
-this one; the Python heap stays under 8 MB either way). PostgreSQL sorts on the server, and asyncpg reads the
-visits through a server-side cursor (`stream_results`), a batch at a time.
+this one, 114-119 MB with today's writers; the Python heap stays under 10 MB either way). PostgreSQL sorts on the
+server, and asyncpg reads the visits through a server-side cursor (`stream_results`), a batch at a time.
 
 Who may export what is the caller's decision (a leader their own team, staff the commune); the export is audited.
 """
