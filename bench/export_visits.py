@@ -8,7 +8,13 @@ runs in a fresh process, so that its resident set size is its own: "RSS before" 
 imported and connected, "max RSS" its peak during the export; "py peak" is the Python heap's peak (tracemalloc)
 in one more, traced, run. Memory that does not grow from N/10 to N visits is the point: rows are streamed.
 
+--writers: the .xlsx writers side by side instead, on the same rows: the four sheets' rows at N visits are read
+once (export.write into a book that keeps them), then written by bot/render/spreadsheet's XlsxBook and by each
+candidate library that is installed (openpyxl write-only as the bot used it, XlsxWriter constant_memory,
+rustpy-xlsxwriter, pyexcelerate), with the same sheets, bold headers, date format and widths.
+
     .venv/bin/python bench/export_visits.py --n 1000000
+    .venv/bin/python bench/export_visits.py --n 200000 --writers
     .venv/bin/python bench/export_visits.py --n 1000000 --pg postgresql+asyncpg://postgres@127.0.0.1:5432/test
 """
 
@@ -25,6 +31,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import forkserver
@@ -39,7 +46,7 @@ from sqlalchemy import insert  # noqa: E402
 from bench.common import database  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.core.text import fold  # noqa: E402
-from bot.render.spreadsheet import CsvBook, XlsxBook  # noqa: E402
+from bot.render.spreadsheet import DATE_FORMAT, CsvBook, XlsxBook  # noqa: E402
 from bot.services import export, visit_summaries  # noqa: E402
 from bot.services.export import Scope  # noqa: E402
 from bot.store.db import Store  # noqa: E402
@@ -62,6 +69,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=100_000, help="visits at full size (default 100000; also N/10)")
     parser.add_argument("--pg", metavar="URL", help="PostgreSQL server URL; a temporary database is used")
     parser.add_argument("--no-trace", action="store_true", help="skip the traced runs (tracemalloc is slow)")
+    parser.add_argument("--writers", action="store_true", help="compare .xlsx writers on the same rows instead")
     args = parser.parse_args(argv)
     if args.n < 10:
         parser.error("--n must be at least 10")
@@ -279,6 +287,181 @@ def print_report(backend: str, n: int, loads: list[tuple[int, float]], steps: li
             print("  ".join("-" * w for w in widths))
 
 
+# --- the writers side by side ------------------------------------------------------------------------------------
+@dataclass
+class KeptSheet:
+    title: str
+    headers: Sequence[str]
+    widths: Sequence[int]
+    data: list[Sequence[Any]]
+    rows: int = 0
+
+    def append(self, row: Sequence[Any]) -> None:
+        self.data.append(row)
+        self.rows += 1
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.append(row)
+
+
+class KeptBook:
+    """A Book that keeps the rows, to write them again with each writer."""
+
+    def __init__(self) -> None:
+        self.sheets: list[KeptSheet] = []
+
+    def sheet(self, title: str, headers: Sequence[str], widths: Sequence[int] = ()) -> KeptSheet:
+        self.sheets.append(KeptSheet(title, headers, widths, []))
+        return self.sheets[-1]
+
+    def close(self) -> None:
+        pass
+
+
+async def _kept(url: str) -> KeptBook:
+    config = load_config(ROOT / "config.yaml")
+    store = Store(url)
+    book = KeptBook()
+    try:
+        async with store.session() as session:
+            await export.write(session, config, Scope(config.reporting.windows.parse(PERIOD)), book)  # type: ignore[arg-type]
+    finally:
+        await store.close()
+    return book
+
+
+def _with_sotay(sheets: list[KeptSheet], out: Path) -> None:
+    book = XlsxBook(out)
+    for s in sheets:
+        book.sheet(s.title, s.headers, s.widths).extend(s.data)
+    book.close()
+
+
+def _with_openpyxl(sheets: list[KeptSheet], out: Path) -> None:
+    """openpyxl's write-only mode as the bot used it: a cell object for each date and header."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    for s in sheets:
+        ws = wb.create_sheet(s.title)
+        for i, width in enumerate(s.widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+        header = []
+        for h in s.headers:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        for row in s.data:
+            cells = []
+            for v in row:
+                if isinstance(v, date):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.number_format = DATE_FORMAT
+                    v = cell
+                cells.append(v)
+            ws.append(cells)
+    wb.save(out)
+
+
+def _with_xlsxwriter(sheets: list[KeptSheet], out: Path) -> None:
+    import xlsxwriter  # type: ignore[import-not-found]
+
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False})
+    bold, day = wb.add_format({"bold": True}), wb.add_format({"num_format": DATE_FORMAT})
+    for s in sheets:
+        ws = wb.add_worksheet(s.title)
+        for i, width in enumerate(s.widths):
+            ws.set_column(i, i, width)
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, s.headers, bold)
+        for r, row in enumerate(s.data, 1):
+            for c, v in enumerate(row):
+                if isinstance(v, date):
+                    ws.write_datetime(r, c, v, day)
+                elif v is not None:
+                    ws.write(r, c, v)
+    wb.close()
+
+
+def _with_rustpy(sheets: list[KeptSheet], out: Path) -> None:
+    """Rows as dicts by header (its API); every sheet is only written at save()."""
+    from rustpy_xlsxwriter import FastExcel, Format  # type: ignore[import-not-found]
+
+    book = FastExcel(str(out)).freeze(row=1)
+    for s in sheets:
+        first = s.data[0] if s.data else ()
+        formats = [Format().set_num_format(DATE_FORMAT) if isinstance(v, date) else None for v in first]
+        rows = (dict(zip(s.headers, row, strict=False)) for row in s.data)
+        book.sheet(
+            s.title, rows, column_widths=list(s.widths), column_formats=formats, header_format=Format().set_bold()
+        )
+    book.save()
+
+
+def _with_pyexcelerate(sheets: list[KeptSheet], out: Path) -> None:
+    """The whole workbook in memory (pyexcelerate does not stream)."""
+    from pyexcelerate import Style, Workbook  # type: ignore[import-not-found]
+
+    wb = Workbook()
+    for s in sheets:
+        ws = wb.new_sheet(s.title, data=[list(s.headers), *s.data])
+        for i, width in enumerate(s.widths, 1):
+            ws.set_col_style(i, Style(size=width))
+    wb.save(str(out))
+
+
+WRITERS = {
+    "sotay XlsxBook": (_with_sotay, None),
+    "openpyxl write-only": (_with_openpyxl, "openpyxl"),
+    "XlsxWriter constant_memory": (_with_xlsxwriter, "xlsxwriter"),
+    "rustpy-xlsxwriter": (_with_rustpy, "rustpy_xlsxwriter"),
+    "pyexcelerate": (_with_pyexcelerate, "pyexcelerate"),
+}
+
+
+def _writer_child(url: str, name: str, out: str, results: Any) -> None:
+    sheets = asyncio.run(_kept(url)).sheets
+    before = _rss_mb()
+    started = time.perf_counter()
+    WRITERS[name][0](sheets, Path(out))
+    results.put({"seconds": time.perf_counter() - started, "before": before, "rss": _rss_mb(), "bytes": 0})
+
+
+def compare_writers(url: str, directory: Path, visits: int) -> None:
+    import importlib.util
+
+    print(f".xlsx writers on the same rows (the four sheets at {visits} visits; RSS: rows kept in memory + writer)")
+    table = [["writer", "seconds", "file MB", "RSS before MB", "max RSS MB"]]
+    for name, (_, module) in WRITERS.items():
+        if module is not None and importlib.util.find_spec(module) is None:
+            table.append([name, "not installed", "", "", ""])
+            continue
+        ctx = _processes()
+        results = ctx.Queue()
+        out = directory / "writer.xlsx"
+        process = ctx.Process(target=_writer_child, args=(url, name, str(out), results))
+        process.start()
+        process.join()
+        if process.exitcode != 0:
+            table.append([name, f"failed ({process.exitcode})", "", "", ""])
+            continue
+        r = results.get()
+        size = out.stat().st_size / 2**20
+        out.unlink()
+        table.append([name, f"{r['seconds']:.1f}", f"{size:.1f}", f"{r['before']:.0f}", f"{r['rss']:.0f}"])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for k, row in enumerate(table):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     _processes()  # before the parent grows
@@ -286,6 +469,10 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[Step] = []
     loads: list[tuple[int, float]] = []
     with database(args.pg) as (backend, url), tempfile.TemporaryDirectory(prefix="sotay-export-") as tmp:
+        if args.writers:
+            asyncio.run(grow(url, None, args.n, rng))
+            compare_writers(url, Path(tmp), args.n)
+            return 0
         commune = None
         for visits in (args.n // 10, args.n):
             commune, seconds = asyncio.run(grow(url, commune, visits, rng))

@@ -5,7 +5,7 @@
 - "Hộ": the register (households not archived), with each platform's status as of the period's end by
   platform_status's rule (its SQL, in the same query), read in pages of HOUSEHOLD_PAGE households.
 - "Lượt": every visit that still counts (active) dated in the period, read through a server-side cursor
-  (`session.stream` with `yield_per`), never loaded whole: memory does not grow with the number of visits.
+  (`stream_results` with `yield_per`), never loaded whole: memory does not grow with the number of visits.
   Corrected and undone rows are not there (their corrections are). A visit's free-text note is NOT exported, only
   whether it has one: notes may hold personal remarks about residents, and a spreadsheet is copied and forwarded
   beyond the bot's control (data minimisation, Law 91/2025); the note stays readable in the bot.
@@ -16,8 +16,8 @@ in-memory run are sized by the connection's `PRAGMA cache_size` (64 MB in bot/st
 export lowers it to EXPORT_SQLITE_CACHE_KIB for its duration (restored after): the sort then spills sorted runs to
 a temporary file, and the process's resident size stays flat however many visits there are (bench/export_visits,
 .xlsx and .csv alike: 157 MB at 100,000 visits and 235 MB at 1,000,000 with the 64 MB cache, 108 MB at both with
-this one; the Python heap stays under 8 MB either way). PostgreSQL sorts on the server, and asyncpg reads the
-visits through a server-side cursor (`session.stream`), a batch at a time.
+this one, 114-119 MB with today's writers; the Python heap stays under 10 MB either way). PostgreSQL sorts on the
+server, and asyncpg reads the visits through a server-side cursor (`stream_results`), a batch at a time.
 
 Who may export what is the caller's decision (a leader their own team, staff the commune); the export is audited.
 """
@@ -25,13 +25,14 @@ Who may export what is the caller's decision (a leader their own team, staff the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,6 +53,7 @@ STREAM_BATCH = 2_000  # rows fetched per round trip of the visits cursor
 HOUSEHOLD_PAGE = 500  # households per page, each with its platform statuses
 EXPORT_SQLITE_CACHE_KIB = 2_000  # SQLite's page cache and in-memory sort while exporting (its default size)
 
+Batch = TypeVar("Batch")
 STATUS_LABELS = {Status.NONE: T.PLATFORM_NONE, Status.GUIDED: T.PLATFORM_GUIDED, Status.USES: T.PLATFORM_USES}
 Figures = CommuneFigures | TeamFigures
 
@@ -128,16 +130,58 @@ async def record_export(
     )
 
 
-async def _append(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
-    """Serialise a batch of rows in a worker thread: a big export does not hold up the bot's other chats.
-    One batch at a time, so the sheet is never written by two threads at once."""
-    if rows:
-        await asyncio.to_thread(_append_rows, sheet, rows)
+class _Pipe:
+    """A sheet's rows serialised in a worker thread while the next batch is read from the database: a big export
+    does not hold up the bot's other chats, and the database's work (its own thread) overlaps the writer's. One batch
+    is written at a time (the next waits for it), so the sheet is never written by two threads at once, and at most
+    two batches are held."""
+
+    def __init__(self, sheet: SheetWriter) -> None:
+        self._sheet = sheet
+        self._pending: asyncio.Future[None] | None = None
+
+    async def append(self, rows: list[list[Cell]]) -> None:
+        await self.flush()
+        if rows:
+            self._pending = asyncio.ensure_future(asyncio.to_thread(self._sheet.extend, rows))
+
+    async def flush(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
 
 
-def _append_rows(sheet: SheetWriter, rows: list[list[Cell]]) -> None:
-    for row in rows:
-        sheet.append(row)
+@asynccontextmanager
+async def _piped(sheet: SheetWriter) -> AsyncIterator[_Pipe]:
+    """A pipe into `sheet`, its last batch written when the block ends; if the block fails, the batch being written
+    is waited for (the book is closed after this) and the block's error is the one raised."""
+    pipe = _Pipe(sheet)
+    try:
+        yield pipe
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await pipe.flush()
+        raise
+    await pipe.flush()
+
+
+async def _read_ahead(batches: AsyncIterator[Batch]) -> AsyncIterator[Batch]:
+    """`batches`, the next one already being read (by the database driver's thread) while the caller works on the
+    one it was given: reading and building rows overlap. One batch ahead, no more."""
+    upcoming = asyncio.ensure_future(anext(batches))
+    try:
+        while True:
+            try:
+                batch = await upcoming
+            except StopAsyncIteration:
+                return
+            upcoming = asyncio.ensure_future(anext(batches))
+            yield batch
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+            with contextlib.suppress(BaseException):
+                await upcoming
 
 
 # --- Tổng hợp -----------------------------------------------------------------------------------------------------
@@ -195,8 +239,9 @@ async def _households(session: AsyncSession, config: Config, scope: Scope, book:
             progress.corrections_before(config, period),
             households=select(Household.id).where(Household.team_code == team),
         )
-        async for page in _household_pages(session, rule, team):
-            await _append(sheet, [_household_cells(config, row) for row in page])
+        async with _piped(sheet) as pipe:
+            async for page in _household_pages(session, rule, team):
+                await pipe.append([_household_cells(config, row) for row in page])
     return sheet
 
 
@@ -266,61 +311,72 @@ def _visit_filter(config: Config, scope: Scope) -> Any:
 
 
 async def _visits(session: AsyncSession, config: Config, scope: Scope, book: Book) -> SheetWriter:
+    """The visits as plain rows of a Core result (no ORM row processing), one row per visit: its skills come
+    aggregated by the database. Whatever repeats (a day, a team, a set of skills) is converted once, not per row."""
     sheet = book.sheet(T.SHEET_VISITS, T.VISIT_HEADERS, widths=[9, 12, 16, 8, 24, 20, 40, 9, 14, 10])
-    order = {s.code: i for i, s in enumerate(config.skills)}
     has_note = func.coalesce(func.length(Visit.note), 0) > 0
+    skills = (
+        select(func.aggregate_strings(VisitSkill.skill_code, ","))
+        .where(col(VisitSkill.visit_id) == Visit.id)
+        .scalar_subquery()
+    )
     stmt = (
         select(
             Visit.id,
-            Visit.visited_on,
+            type_coerce(Visit.visited_on, String),  # SQLite's text, parsed once per day below (PG: a date already)
             Visit.team_code,
             Visit.household_id,
             Household.head_name,
             Member.display_name,
             Visit.people_count,
             Visit.outcome,
-            has_note.label("has_note"),
-            VisitSkill.skill_code,
+            has_note,
+            skills,
         )
         .join(Household, col(Household.id) == Visit.household_id)
         .join(Member, col(Member.id) == Visit.member_id)
-        .outerjoin(VisitSkill, col(VisitSkill.visit_id) == Visit.id)
         .where(_visit_filter(config, scope))
         .order_by(col(Visit.visited_on), col(Visit.id))
-        .execution_options(yield_per=STREAM_BATCH)
+        .execution_options(stream_results=True, yield_per=STREAM_BATCH)
     )
-    result = await session.stream(stmt)
-    current: Any = None
-    skills: list[str] = []
-    async for partition in result.partitions():
-        ready: list[list[Cell]] = []
-        for row in partition:  # one row per (visit, skill): a visit's rows are consecutive
-            if current is not None and row.id != current.id:
-                ready.append(_visit_cells(config, current, skills, order))
-                skills = []
-            current = row
-            if row.skill_code is not None:
-                skills.append(row.skill_code)
-        await _append(sheet, ready)
-    if current is not None:
-        await _append(sheet, [_visit_cells(config, current, skills, order)])
+    days: dict[Any, date] = {}
+    teams: dict[str, str] = {}
+    labels: dict[str | None, str] = {}
+    conn = await session.connection()
+    result = await conn.stream(stmt)
+    async with _piped(sheet) as pipe:
+        async for partition in _read_ahead(result.partitions()):
+            ready: list[list[Cell]] = []
+            for vid, day, team, household, head, member, people, outcome, note, codes in partition:
+                if (visited_on := days.get(day)) is None:
+                    visited_on = days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+                if (team_name := teams.get(team)) is None:
+                    team_name = teams[team] = _team_name(config, team)
+                if (skill_labels := labels.get(codes)) is None:
+                    skill_labels = labels[codes] = _skill_labels(config, codes)
+                ready.append(
+                    [
+                        vid,
+                        visited_on,
+                        team_name,
+                        household,
+                        head,
+                        member,
+                        skill_labels,
+                        people,
+                        T.OUTCOME_RETURN if outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
+                        T.NOTE_PRESENT if note else None,
+                    ]
+                )
+            await pipe.append(ready)
     return sheet
 
 
-def _visit_cells(config: Config, row: Any, skills: list[str], order: dict[str, int]) -> list[Cell]:
-    labels = [_skill_label(config, code) for code in sorted(skills, key=lambda c: order.get(c, len(order)))]
-    return [
-        row.id,
-        row.visited_on,
-        _team_name(config, row.team_code),
-        row.household_id,
-        row.head_name,
-        row.display_name,
-        "; ".join(labels),
-        row.people_count,
-        T.OUTCOME_RETURN if row.outcome == OUTCOME_RETURN else T.OUTCOME_DONE,
-        T.NOTE_PRESENT if row.has_note else None,
-    ]
+def _skill_labels(config: Config, codes: str | None) -> str:
+    """Codes such as "vneid_install,dvc" (in any order) → the skills' labels in the catalogue's order, "; " between."""
+    order = {s.code: i for i, s in enumerate(config.skills)}
+    found = sorted(codes.split(",") if codes else (), key=lambda c: (order.get(c, len(order)), c))
+    return "; ".join(_skill_label(config, code) for code in found)
 
 
 def _skill_label(config: Config, code: str) -> str:

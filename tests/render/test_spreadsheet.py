@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 
 from bot.core.rounding import percent
 from bot.render.spreadsheet import CsvBook, XlsxBook, csv_text
@@ -56,3 +57,26 @@ def test_control_characters_are_dropped_not_fatal():
     book.sheet("Hộ", ["Họ tên chủ hộ"]).append(["Nguyễn\x0bVăn\x00 Ánh"])
     book.close()
     assert openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Hộ"]["A2"].value == "NguyễnVăn Ánh"
+
+
+def test_the_workbook_reads_back_as_written_bold_headers_widths_dates_and_text():
+    buffer = io.BytesIO()
+    book = XlsxBook(buffer)
+    sheet = book.sheet("Hộ & tổ", ["Mã", "Ngày", "Tên", "Điểm"], widths=[8, 12, 24])
+    sheet.extend([[1, date(2026, 1, 5), " Lê & <Bình> ", 99.5], [2, None, "", None]])
+    book.close()
+    ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Hộ & tổ"]
+    assert all(cell.font.b for cell in ws[1]) and not ws["A2"].font.b
+    assert [ws.column_dimensions[c].width for c in "ABC"] == [8, 12, 24] and ws.freeze_panes == "A2"
+    assert ws["B2"].is_date and ws["B2"].value.date() == date(2026, 1, 5) and ws["B2"].number_format == "DD/MM/YYYY"
+    assert [c.value for c in ws[2]] == [1, ws["B2"].value, " Lê & <Bình> ", 99.5]
+    assert [c.value for c in ws[3]] == [2, None, None, None]
+
+
+def test_sheets_are_written_one_after_the_other():
+    book = XlsxBook(io.BytesIO())
+    first = book.sheet("Hộ", ["Mã"])
+    book.sheet("Lượt", ["Mã"])
+    with pytest.raises(RuntimeError, match="finished"):
+        first.append([1])
+    book.close()
