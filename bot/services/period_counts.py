@@ -16,8 +16,9 @@ transactions keep nothing.
 
 A visit that starts or stops counting changes only its household's share, and the household's share is computed
 from its own active visits (a handful): the visit's transaction locks the household's row, reads its visits, and adds
-the difference between the share with and without the visit (upserts of small deltas; rows that fall to nothing
-are deleted, as a rebuild would not write them). A change of a household's priority flags moves its share from the
+the difference between the share with and without the visit, written when it commits (services/counters: rows many
+transactions share are taken in one order; rows that fall to nothing are deleted, as a rebuild would not write
+them). A change of a household's priority flags moves its share from the
 old flags to the new ones the same way (`flags_changed`). `rebuild` recomputes everything from the visits, and
 tests check that the kept rows always equal it.
 """
