@@ -54,10 +54,11 @@ def _collected(info: dict[Any, Any]) -> _Collected:
     return found  # type: ignore[no-any-return]
 
 
-def add(
+async def add(
     session: AsyncSession, table: Table, key: tuple[Any, ...], sums: Sequence[int], latest: date | None = None
 ) -> None:
     """Add `sums` (and a `latest` day) to the row `key` of `table` when the transaction commits."""
+    await session.connection()  # the transaction begun, so that its rollback forgets this too
     rows = _collected(session.info).rows.setdefault(table, {})
     row = rows.get(key)
     if row is None:

@@ -193,7 +193,7 @@ async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[st
     if cutoff is None:
         return
     await session.flush()
-    _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
+    await _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
     flags = await _locked_flags(session, visit.household_id)
     now = await _visits(session, [visit.household_id])
     this = _Counted(visit.household_id, visit.team_code, visit.member_id, visit.visited_on, visit.people_count)
@@ -202,13 +202,13 @@ async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[st
         other.remove(this)
     with_, without = _share([*other, this], flags, cutoff), _share(other, flags, cutoff)
     after, before = (with_, without) if counts else (without, with_)
-    _add(session, after, before, cutoff, fresh_last=not counts)
+    await _add(session, after, before, cutoff, fresh_last=not counts)
 
 
-def _count_skills(session: AsyncSession, visit: Visit, codes: list[str], step: int, cutoff: int) -> None:
+async def _count_skills(session: AsyncSession, visit: Visit, codes: list[str], step: int, cutoff: int) -> None:
     for key in _periods(cutoff, visit.visited_on):
         for code in codes:
-            counters.add(session, TEAM_SKILL_PERIOD, (key, visit.team_code, code), [step])
+            await counters.add(session, TEAM_SKILL_PERIOD, (key, visit.team_code, code), [step])
 
 
 async def flags_changed(session: AsyncSession, before: Mapping[int, Mapping[str, bool]]) -> None:
@@ -226,19 +226,19 @@ async def flags_changed(session: AsyncSession, before: Mapping[int, Mapping[str,
     old = {
         hid: tuple(bool(before[hid].get(f, on)) for f, on in zip(FLAGS, now.get(hid, ()), strict=False)) for hid in ids
     }
-    _add(session, _share(visits, now, cutoff), _share(visits, old, cutoff), cutoff, fresh_last=False)
+    await _add(session, _share(visits, now, cutoff), _share(visits, old, cutoff), cutoff, fresh_last=False)
 
 
-def _add(session: AsyncSession, after: _Share, before: _Share, cutoff: int, fresh_last: bool) -> None:
+async def _add(session: AsyncSession, after: _Share, before: _Share, cutoff: int, fresh_last: bool) -> None:
     """Add after − before to the kept rows, when the transaction commits (services/counters). `fresh_last`: a visit
     left, so the last days it touched are read again then (a maximum cannot be taken back by a difference)."""
     teams, members = _difference(after, before)
     for key, (n,) in _minus(after.firsts, before.firsts, 1).items():
-        counters.add(session, FIRST_REACH, key, [n])
+        await counters.add(session, FIRST_REACH, key, [n])
     for key, sums in teams.items():
-        counters.add(session, TEAM_PERIOD, key, sums)
+        await counters.add(session, TEAM_PERIOD, key, sums)
     for key, sums in members.items():
-        counters.add(session, MEMBER_PERIOD, key, sums, after.last.get(key))
+        await counters.add(session, MEMBER_PERIOD, key, sums, after.last.get(key))
     if fresh_last and members:
         keys = sorted(members)
         counters.then(session, lambda sync_session: _fresh_last(sync_session, cutoff, keys))

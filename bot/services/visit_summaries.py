@@ -125,7 +125,7 @@ async def count_skills(session: AsyncSession, visit: Visit, skills: Iterable[str
     """The visit's skills counted on its team and day: `step` 1 when it starts counting, -1 when it stops (added
     when the transaction commits, services/counters; a count back to nothing leaves no row, as rebuild would)."""
     for code in sorted(set(skills)):
-        counters.add(session, TEAM_SKILL_DAY, (visit.team_code, visit.visited_on, code), [step])
+        await counters.add(session, TEAM_SKILL_DAY, (visit.team_code, visit.visited_on, code), [step])
 
 
 async def rebuild(session: AsyncSession) -> None:

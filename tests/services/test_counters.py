@@ -22,14 +22,14 @@ async def _rows(store) -> set[tuple]:
 
 async def test_additions_are_summed_and_written_at_commit(store):
     async with store.session() as s:
-        counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [1])
-        counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [1])
-        counters.add(s, TEAM_SKILL_DAY, ("T02", DAY, "dvc"), [1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T02", DAY, "dvc"), [1])
         assert not (await s.exec(select(TeamSkillDay))).all()  # nothing before the commit
     assert await _rows(store) == {("T01", DAY, "dvc", 2), ("T02", DAY, "dvc", 1)}
     async with store.session() as s:
-        counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [-1])
-        counters.add(s, TEAM_SKILL_DAY, ("T02", DAY, "dvc"), [-1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [-1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T02", DAY, "dvc"), [-1])
         await counters.flush(s)  # a read in the same transaction sees them after a flush
         found = (await s.exec(select(TeamSkillDay.team_code, TeamSkillDay.visits))).all()
         assert set(found) == {("T01", 1)}  # the row back to nothing is gone
@@ -39,7 +39,7 @@ async def test_additions_are_summed_and_written_at_commit(store):
 async def test_a_rolled_back_transaction_adds_nothing(store):
     """The same session, rolled back and used again (as the router does with a redelivered message)."""
     async with store.session() as s:
-        counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [5])
+        await counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "dvc"), [5])
         await s.rollback()
-        counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "cashless"), [1])
+        await counters.add(s, TEAM_SKILL_DAY, ("T01", DAY, "cashless"), [1])
     assert await _rows(store) == {("T01", DAY, "cashless", 1)}
