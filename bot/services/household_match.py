@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from itertools import combinations
 from operator import itemgetter
 from typing import Generic, TypeVar
@@ -98,6 +99,8 @@ def same_name(a: str, b: str) -> bool:
     """Two folded names could be one person's: the same words in any order ("son le xuan" / "le xuan son"), or all
     the same but for one slip of the fingers in one word. A different family, middle or given name is another
     person, however alike the letters ("tran thanh nga" is not "ngo thanh trang")."""
+    if a == b:
+        return True
     first, second = a.split(), b.split()
     if len(first) != len(second):
         return False
@@ -121,31 +124,36 @@ def _exact(numbers: Iterable[str]) -> str:
     return "=" + ",".join(sorted(numbers))
 
 
-def _address_suffixes(numbers: frozenset[str]) -> list[str]:
+# The three helpers below are cached: households share their address numbers and often their names, and a list
+# import asks them for every row twice (its look-up, then its filing).
+@lru_cache(maxsize=4096)
+def _address_suffixes(numbers: frozenset[str]) -> tuple[str, ...]:
     """Where an entry is filed besides its name blocks: under its exact set of address numbers, and each number."""
-    return [_exact(numbers), *(f"#{n}" for n in numbers)]
+    return (_exact(numbers), *(f"#{n}" for n in numbers))
 
 
-def _agreeing_suffixes(numbers: frozenset[str]) -> list[list[str]]:
+@lru_cache(maxsize=4096)
+def _agreeing_suffixes(numbers: frozenset[str]) -> tuple[tuple[str, ...], ...]:
     """For a query's address numbers Q, the blocks holding every entry whose numbers C can agree (C ⊆ Q or
     C ⊇ Q, or C empty): the exact sets that are subsets of Q, and the entries containing one chosen number of Q.
     Returned as alternatives for that chosen number (the caller takes the smallest)."""
     if len(numbers) > _MAX_SUBSETS_OF:
-        return [[_exact(()), *(f"#{n}" for n in numbers)]]
+        return ((_exact(()), *(f"#{n}" for n in numbers)),)
     ordered = sorted(numbers)
     subsets = [_exact(c) for r in range(len(ordered)) for c in combinations(ordered, r)]  # C ⊊ Q, C empty too
-    return [[*subsets, f"#{n}"] for n in ordered]  # C ⊇ Q: every such entry contains n
+    return tuple((*subsets, f"#{n}") for n in ordered)  # C ⊇ Q: every such entry contains n
 
 
-def _block_keys(name_key: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _block_keys(name_key: str) -> tuple[str, ...]:
     words = name_key.split()
     if not words:
-        return []
+        return ()
     keys = [f"w:{w}" for w in dict.fromkeys(words)]
     if len(words) > 1:  # family name with the given name's edges: "nguyen van ann" meets "nguyen van an"
         family, given = words[0], words[-1]
         keys += [f"f:{family}:{given[:2]}", f"g:{family}:{given[-2:]}"]
-    return keys
+    return tuple(keys)
 
 
 class MatchIndex(Generic[K]):
@@ -160,7 +168,9 @@ class MatchIndex(Generic[K]):
         self._address_numbers: list[frozenset[str]] = []
         self._by_phone: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
-        self._blocks: dict[str, list[int]] = {}
+        # name block → address suffix ("" for all of the block's entries) → entries: a query reads one name block's
+        # few suffixes without building a key string for each
+        self._blocks: dict[str, dict[str, list[int]]] = {}
         self._focus_phone = focus[2] if focus else None
         self._focus_blocks: frozenset[str] | None = frozenset(_block_keys(focus[0])) if focus else None
         self._focus_numbers = address_numbers(focus[1]) if focus else frozenset()
@@ -172,7 +182,7 @@ class MatchIndex(Generic[K]):
         blocks = _block_keys(name_key)
         numbers = address_numbers(address_key)
         if self._focus_blocks is not None and not (phone and phone == self._focus_phone):
-            blocks = [b for b in blocks if b in self._focus_blocks]
+            blocks = tuple(b for b in blocks if b in self._focus_blocks)
             if not blocks or (self._focus_numbers and numbers and not numbers & self._focus_numbers):
                 return  # shares no block with the one query, or its address numbers cannot agree: never read
         i = len(self._refs)
@@ -184,11 +194,17 @@ class MatchIndex(Generic[K]):
         if phone:
             self._by_phone.setdefault(phone, []).append(i)
         self._by_name.setdefault(key, []).append(i)
-        suffixes = _address_suffixes(numbers)
+        suffixes = ("", *_address_suffixes(numbers))
         for block in blocks:
-            self._blocks.setdefault(block, []).append(i)
+            filed = self._blocks.get(block)
+            if filed is None:
+                filed = self._blocks[block] = {}
             for suffix in suffixes:
-                self._blocks.setdefault(block + suffix, []).append(i)
+                entries = filed.get(suffix)
+                if entries is None:
+                    filed[suffix] = [i]
+                else:
+                    entries.append(i)
 
     def find(self, name_key: str, address_key: str, phone: str | None, limit: int | None = None) -> list[Match[K]]:
         """Entries that are probably the same household, best first: same phone, then name and address."""
@@ -204,23 +220,22 @@ class MatchIndex(Generic[K]):
                 key, names, scorer=fuzz.ratio, score_cutoff=NAME_MATCH, limit=None
             ):
                 i = candidates[position]
-                if (
-                    i not in scores
-                    and same_name(key, self._sorted[i])
-                    and self._address_agrees(address_key, numbers, i)
-                ):
-                    other = self._addresses[i]
-                    scores[i] = (name_score + fuzz.token_set_ratio(address_key, other), Reason.NAME)
+                if i not in scores and same_name(key, self._sorted[i]):
+                    address_score = self._address_score(address_key, numbers, i)
+                    if address_score is not None:
+                        scores[i] = (name_score + address_score, Reason.NAME)
         ranked = sorted(scores, key=lambda i: (-scores[i][0], i))[:limit]
         return [Match(self._refs[i], scores[i][0], scores[i][1]) for i in ranked]
 
-    def _address_agrees(self, address_key: str, numbers: frozenset[str], i: int) -> bool:
+    def _address_score(self, address_key: str, numbers: frozenset[str], i: int) -> float | None:
+        """token_set_ratio of the two addresses, or None when they disagree (an empty one agrees with anything)."""
         other = self._addresses[i]
         if not address_key or not other:
-            return True
-        return (
-            _sets_agree(numbers, self._address_numbers[i]) and fuzz.token_set_ratio(address_key, other) >= ADDRESS_MATCH
-        )
+            return fuzz.token_set_ratio(address_key, other)
+        if not _sets_agree(numbers, self._address_numbers[i]):
+            return None
+        score = fuzz.token_set_ratio(address_key, other)
+        return score if score >= ADDRESS_MATCH else None
 
     def _candidates(self, name_key: str, key: str, numbers: frozenset[str] | None) -> list[int]:
         """The exact-name block, then the smallest other blocks while they fit the budget (at least one).
@@ -238,15 +253,18 @@ class MatchIndex(Generic[K]):
             chosen.update(*group)
         return list(chosen)
 
-    def _group(self, block: str, alternatives: list[list[str]] | None) -> tuple[int, list[list[int]]]:
+    def _group(self, block: str, alternatives: tuple[tuple[str, ...], ...] | None) -> tuple[int, list[list[int]]]:
         """(size, lists) of the entries of one name block that the query's address numbers allow."""
+        filed = self._blocks.get(block)
+        if filed is None:
+            return 0, []
         empty: list[int] = []
         if alternatives is None:
-            entries = self._blocks.get(block, empty)
+            entries = filed[""]
             return len(entries), [entries]
         best: tuple[int, list[list[int]]] | None = None
         for suffixes in alternatives:
-            lists = [self._blocks.get(block + s, empty) for s in suffixes]
+            lists = [filed.get(s, empty) for s in suffixes]
             size = sum(map(len, lists))
             if best is None or size < best[0]:
                 best = (size, lists)
