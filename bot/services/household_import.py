@@ -353,6 +353,7 @@ class _Planner:
             {
                 "new": NewHousehold(parsed.name, parsed.address, parsed.phone, **parsed.flags),
                 "assigned": parsed.assigned,
+                "keys": (parsed.name_key, parsed.address_key),  # word_key of that name and address
             }
         )
         here = Like(parsed.name, parsed.address, row=row.number)
@@ -385,6 +386,27 @@ async def plan(session: AsyncSession, team_code: str, table: Table, include_simi
     return report
 
 
+async def _insert_households(session: AsyncSession, values: list[dict[str, Any]]) -> None:
+    """Insert the new households, no ORM objects: on PostgreSQL by COPY in the session's transaction (one stream
+    instead of 20,000 INSERTs, a second less), elsewhere by one executemany. Both bind each value through the
+    column's own type, so a household is stored the same either way."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or not values:
+        await session.exec(insert(_HOUSEHOLD_TABLE), params=values)
+        return
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():  # the dialect opens its transaction at the first statement it runs
+        await connection.exec_driver_sql("SELECT 1")
+    columns = list(values[0])
+    binds = [_HOUSEHOLD_TABLE.c[name].type.bind_processor(connection.dialect) for name in columns]
+    with _without_gc_pauses():
+        records = [
+            tuple(value if bind is None else bind(value) for bind, value in zip(binds, row.values(), strict=True))
+            for row in values
+        ]
+    await driver.copy_records_to_table(_HOUSEHOLD_TABLE.name, records=records, columns=columns)
+
+
 async def apply(
     session: AsyncSession, report: ImportReport, now: datetime, actor_member_id: int | None, source: str
 ) -> ImportReport:
@@ -394,10 +416,11 @@ async def apply(
     if report._creates:
         with _without_gc_pauses():
             values = [
-                new_values(report.team_code, c["new"], now, None, None, c["assigned"]) | {"created_by": actor_member_id}
+                new_values(report.team_code, c["new"], now, None, None, c["assigned"], c["keys"])
+                | {"created_by": actor_member_id}
                 for c in report._creates
             ]
-        await session.exec(insert(_HOUSEHOLD_TABLE), params=values)  # one executemany, no ORM objects
+        await _insert_households(session, values)
     if report._updates:
         rows = [{"id": hid, **changes, "updated_at": now} for hid, changes in report._updates.items()]
         await session.exec(update(Household), params=rows)
