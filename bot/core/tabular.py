@@ -239,6 +239,8 @@ def _best_effort(rows: list[list[str]]) -> TableError:
 # --- cells -----------------------------------------------------------------------------------------------------
 def cell_text(value: Any) -> str:
     """One cell as NFC text. Excel numbers lose nothing that matters: 912345678.0 → "912345678"."""
+    if isinstance(value, str):  # most cells, and calamine's empty ones: first
+        return nfc(value) if value else ""
     if value is None:
         return ""
     if isinstance(value, bool):

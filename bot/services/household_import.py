@@ -126,7 +126,7 @@ class ImportReport:
 
 
 # --- reading one row -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slower to build, and there is one per row
 class _Parsed:
     name: str
     address: str
@@ -150,9 +150,9 @@ def _clean(text: str, limit: int | None = None) -> str:
 def _name_problem(name: str) -> Problem | None:
     if not name:
         return Problem.NO_NAME
-    if any(ch.isdigit() for ch in name):
+    if any(map(str.isdigit, name)):
         return Problem.NAME_DIGITS
-    if sum(ch.isalpha() for ch in name) < 2:
+    if sum(map(str.isalpha, name)) < 2:
         return Problem.NAME_INVALID
     if len(name) > NAME_MAX:
         return Problem.NAME_TOO_LONG
@@ -166,7 +166,8 @@ def _phone(cell: str, remarks: list[Remark]) -> str | None:
         return None
     parts = [text]
     for sep in _PHONE_SEPARATORS:
-        parts = [p for part in parts for p in part.split(sep)]
+        if sep in text:  # most cells hold one number: nothing to split
+            parts = [p for part in parts for p in part.split(sep)]
     for part in (p.strip() for p in parts):
         result = normalise_phone(part) if part else None
         if result is not None and result.e164:

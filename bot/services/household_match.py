@@ -133,15 +133,15 @@ def _address_suffixes(numbers: frozenset[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _agreeing_suffixes(numbers: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+def _agreeing_suffixes(numbers: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """For a query's address numbers Q, the blocks holding every entry whose numbers C can agree (C ⊆ Q or
-    C ⊇ Q, or C empty): the exact sets that are subsets of Q, and the entries containing one chosen number of Q.
-    Returned as alternatives for that chosen number (the caller takes the smallest)."""
+    C ⊇ Q, or C empty): (always, one_of). `always`: the exact sets that are subsets of Q. `one_of`: for each number
+    of Q, the entries containing it — any one of them holds every C ⊇ Q, so the caller takes the smallest."""
     if len(numbers) > _MAX_SUBSETS_OF:
-        return ((_exact(()), *(f"#{n}" for n in numbers)),)
+        return (_exact(()), *(f"#{n}" for n in numbers)), ()
     ordered = sorted(numbers)
-    subsets = [_exact(c) for r in range(len(ordered)) for c in combinations(ordered, r)]  # C ⊊ Q, C empty too
-    return tuple((*subsets, f"#{n}") for n in ordered)  # C ⊇ Q: every such entry contains n
+    subsets = tuple(_exact(c) for r in range(len(ordered)) for c in combinations(ordered, r))  # C ⊊ Q, C empty too
+    return subsets, tuple(f"#{n}" for n in ordered)
 
 
 @lru_cache(maxsize=4096)
@@ -246,27 +246,31 @@ class MatchIndex(Generic[K]):
         groups = [self._group(block, alternatives) for block in _block_keys(name_key)]
         chosen: set[int] = set(self._by_name.get(key, ()))
         spent = 0
-        for taken, (size, group) in enumerate(sorted(groups, key=lambda g: g[0])):
+        for taken, (size, group) in enumerate(sorted(groups, key=itemgetter(0))):
             if taken and spent + size > CANDIDATE_BUDGET:
                 break
             spent += size
             chosen.update(*group)
         return list(chosen)
 
-    def _group(self, block: str, alternatives: tuple[tuple[str, ...], ...] | None) -> tuple[int, list[list[int]]]:
+    def _group(
+        self, block: str, alternatives: tuple[tuple[str, ...], tuple[str, ...]] | None
+    ) -> tuple[int, list[list[int]]]:
         """(size, lists) of the entries of one name block that the query's address numbers allow."""
         filed = self._blocks.get(block)
         if filed is None:
             return 0, []
-        empty: list[int] = []
         if alternatives is None:
             entries = filed[""]
             return len(entries), [entries]
-        best: tuple[int, list[list[int]]] | None = None
-        for suffixes in alternatives:
-            lists = [filed.get(s, empty) for s in suffixes]
-            size = sum(map(len, lists))
-            if best is None or size < best[0]:
-                best = (size, lists)
-        assert best is not None
-        return best
+        always, one_of = alternatives
+        empty: list[int] = []
+        lists = [filed.get(s, empty) for s in always]
+        smallest: list[int] | None = None
+        for suffix in one_of:  # the first of the smallest
+            entries = filed.get(suffix, empty)
+            if smallest is None or len(entries) < len(smallest):
+                smallest = entries
+        if smallest is not None:
+            lists.append(smallest)
+        return sum(map(len, lists)), lists
