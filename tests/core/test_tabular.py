@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 
 import openpyxl
 import pytest
@@ -207,3 +208,33 @@ def test_ethnicity_column_kinh_is_not_a_minority():
     assert parse_flag("Kinh", Field.ETHNICITY) is False
     assert parse_flag("Tày", Field.ETHNICITY) is True
     assert parse_flag("", Field.ETHNICITY) is False
+
+
+def _with_error_cell(content: bytes, cell: str, error: str) -> bytes:
+    """The workbook with an Excel error (as a failed VLOOKUP leaves) in `cell` of the first sheet's last row."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"</row></sheetData>", f'<c r="{cell}" t="e"><v>{error}</v></c></row></sheetData>'.encode()
+                )
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def test_an_error_cell_reads_as_its_text_and_data_starting_off_a1_keeps_excel_row_numbers():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"], sheet["D3"] = "Họ tên", "Địa chỉ", "SĐT"
+    sheet["B5"], sheet["C5"] = "Lê Văn Tám", "Xóm 1"
+    out = io.BytesIO()
+    book.save(out)
+    plain = out.getvalue()
+    assert [(r.number, r.cells) for r in read_table("x.xlsx", plain).rows] == [
+        (5, {Field.NAME: "Lê Văn Tám", Field.ADDRESS: "Xóm 1"})
+    ]
+    rows = list(read_table("x.xlsx", _with_error_cell(plain, "D5", "#N/A")).rows)
+    assert [(r.number, r.cells[Field.PHONE]) for r in rows] == [(5, "#N/A")]  # reported as an unreadable phone

@@ -291,3 +291,32 @@ async def test_different_people_with_alike_names_are_both_imported(store, clock)
     alike = ["Ngô Thanh Trang", "Trần Thanh Nga", "Lê Thị Trang", "Lê Thị Trung", "Nguyễn Văn An", "Nguyễn Văn Anh"]
     assert names == sorted([*alike, "Lê Xuân Sơn", "Nguyen Van Binh"])
     assert sorted(r.row for r in report.rows(Action.DUPLICATE)) == [9, 11, 12]  # spreadsheet rows (header is 1)
+
+
+async def test_near_duplicates_are_found_in_the_register_and_earlier_in_the_file_through_the_address_blocks(
+    store, clock
+):
+    """The index files a household under its name blocks narrowed by its address numbers: a typo in the name, the
+    given name first, an address with more or fewer numbers still meet the household they repeat, whether it is
+    in the register or an earlier row of the file; the same name with other address numbers is someone else."""
+    await _import(store, clock, _csv('1,Nguyễn Văn An,"Xóm 3, số nhà 12",,,,', "2,Lê Thị Hồng,Xóm 7,,,,"))
+    report = await _import(
+        store,
+        clock,
+        _csv(
+            "1,Nguyen Van Ann,Xom 3,,,,",  # the register's first household: a doubled letter, fewer numbers
+            '2,Hồng Lê Thị,"Xóm 7, số nhà 40",,,,',  # the register's second: given name first, more numbers
+            "3,Nguyễn Văn An,Xóm 5,,,,",  # a namesake elsewhere: created
+            '4,Phạm Quang Thắng,"Xóm 2, số nhà 31",,,,',
+            "5,Pham Quang Thang,Xom 2,,,,",  # row 5 again (a row of this file)
+            "6,Nguyễn Văn Anh,Xóm 5,,,,",  # one letter from row 4's name: another person
+        ),
+        dry_run=True,
+    )
+    duplicates = report.rows(Action.DUPLICATE)
+    assert [(r.row, r.like.household_id is not None, r.like.row, r.like.reason) for r in duplicates] == [
+        (2, True, None, Reason.NAME),
+        (3, True, None, Reason.NAME),
+        (6, False, 5, Reason.NAME),
+    ]
+    assert [r.row for r in report.rows(Action.CREATE)] == [4, 5, 7]
