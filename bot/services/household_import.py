@@ -17,7 +17,7 @@ from enum import StrEnum
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import insert, or_, text, update
+from sqlalchemy import or_, text, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +28,7 @@ from bot.services import audit, household_words, period_counts
 from bot.services.household_match import MatchIndex, Reason
 from bot.services.households import NewHousehold, new_values
 from bot.services.period_counts import FLAGS
+from bot.store.db import bulk_insert
 from bot.store.models import Conversation, Household, Member, Upload
 
 NAME_MAX, ADDRESS_MAX = 120, 200
@@ -390,31 +391,18 @@ async def plan(session: AsyncSession, team_code: str, table: Table, include_simi
 
 
 async def _insert_households(session: AsyncSession, values: list[dict[str, Any]]) -> list[int]:
-    """Insert the new households, no ORM objects, each value bound through its column's own type: on PostgreSQL by
-    COPY in the session's transaction (one stream instead of 20,000 INSERTs), elsewhere by the driver's executemany
-    of the statement compiled once (SQLAlchemy would rebuild its parameters row by row). Their ids, in order."""
+    """Insert the new households (store.bulk_insert); their ids, in order."""
     if not values:
         return []
     connection = await session.connection()
-    dialect = connection.dialect
-    if dialect.name == "postgresql":  # ids drawn from the sequence first: COPY returns none
+    if connection.dialect.name == "postgresql":  # ids drawn from the sequence first: COPY returns none
         drawn = text("SELECT nextval(pg_get_serial_sequence('household', 'id')) FROM generate_series(1, :n)")
         ids = [int(i) for i in (await connection.execute(drawn, {"n": len(values)})).scalars()]
-        values = [{"id": hid, **row} for hid, row in zip(ids, values, strict=True)]
-    columns = list(values[0])
-    binds = [_HOUSEHOLD_TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    with _without_gc_pauses():
-        records = [
-            tuple(value if bind is None else bind(value) for bind, value in zip(binds, row.values(), strict=True))
-            for row in values
-        ]
-    if dialect.name == "postgresql":
-        driver = (await connection.get_raw_connection()).driver_connection
-        await driver.copy_records_to_table(_HOUSEHOLD_TABLE.name, records=records, columns=columns)
+        with _without_gc_pauses():
+            await bulk_insert(session, _HOUSEHOLD_TABLE, [{"id": i, **row} for i, row in zip(ids, values, strict=True)])
         return ids
-    compiled = insert(_HOUSEHOLD_TABLE).compile(dialect=dialect, column_keys=columns)
-    assert compiled.positiontup == columns  # the driver's parameters are positional, in this order
-    await connection.exec_driver_sql(str(compiled), records)
+    with _without_gc_pauses():
+        await bulk_insert(session, _HOUSEHOLD_TABLE, values)
     # SQLite: this transaction holds the only write lock since the insert, and each row took the next rowid
     last = select(Household.id).order_by(col(Household.id).desc()).limit(len(values))
     return sorted(int(i) for i in (await connection.execute(last)).scalars())

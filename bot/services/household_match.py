@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from itertools import combinations
 from operator import itemgetter
 from typing import Generic, TypeVar
@@ -49,6 +50,7 @@ class Match(Generic[K]):
     reason: Reason
 
 
+@lru_cache(maxsize=65536)  # an import asks it of every row's address several times
 def address_numbers(address_key: str) -> frozenset[str]:
     """The numbers in a folded address: "xom 3 so nha 12" → {"3", "12"}."""
     return frozenset(_NUMBER.findall(address_key))
@@ -98,6 +100,8 @@ def same_name(a: str, b: str) -> bool:
     """Two folded names could be one person's: the same words in any order ("son le xuan" / "le xuan son"), or all
     the same but for one slip of the fingers in one word. A different family, middle or given name is another
     person, however alike the letters ("tran thanh nga" is not "ngo thanh trang")."""
+    if a == b:
+        return True
     first, second = a.split(), b.split()
     if len(first) != len(second):
         return False
@@ -109,6 +113,7 @@ def same_name(a: str, b: str) -> bool:
     return _one_slip(next(iter(rest_a)), next(iter(rest_b)))
 
 
+@lru_cache(maxsize=65536)
 def sorted_name(name_key: str) -> str:
     """The folded name's words in alphabetical order: the same for "An Nguyễn Văn" and "Nguyen Van An"."""
     return " ".join(sorted(name_key.split()))
@@ -121,11 +126,13 @@ def _exact(numbers: Iterable[str]) -> str:
     return "=" + ",".join(sorted(numbers))
 
 
-def _address_suffixes(numbers: frozenset[str]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _address_suffixes(numbers: frozenset[str]) -> tuple[str, ...]:
     """Where an entry is filed besides its name blocks: under its exact set of address numbers, and each number."""
-    return [_exact(numbers), *(f"#{n}" for n in numbers)]
+    return (_exact(numbers), *(f"#{n}" for n in numbers))
 
 
+@lru_cache(maxsize=4096)
 def _agreeing_suffixes(numbers: frozenset[str]) -> list[list[str]]:
     """For a query's address numbers Q, the blocks holding every entry whose numbers C can agree (C ⊆ Q or
     C ⊇ Q, or C empty): the exact sets that are subsets of Q, and the entries containing one chosen number of Q.
@@ -137,17 +144,18 @@ def _agreeing_suffixes(numbers: frozenset[str]) -> list[list[str]]:
     return [[*subsets, f"#{n}"] for n in ordered]  # C ⊇ Q: every such entry contains n
 
 
-def block_keys(name_key: str) -> list[str]:
+@lru_cache(maxsize=65536)  # a tuple, shared by every caller: an import files and looks up each name
+def block_keys(name_key: str) -> tuple[str, ...]:
     """The name blocks a name is filed under: each word ("w:an"), and the family name with the given name's first
     or last two letters ("f:nguyen:an", "g:nguyen:an")."""
     words = name_key.split()
     if not words:
-        return []
+        return ()
     keys = [f"w:{w}" for w in dict.fromkeys(words)]
     if len(words) > 1:  # family name with the given name's edges: "nguyen van ann" meets "nguyen van an"
         family, given = words[0], words[-1]
         keys += [f"f:{family}:{given[:2]}", f"g:{family}:{given[-2:]}"]
-    return keys
+    return tuple(keys)
 
 
 def block_group(block: str, numbers: frozenset[str], size: Callable[[str], int]) -> tuple[int, list[str]]:
@@ -247,23 +255,23 @@ class MatchIndex(Generic[K]):
                 key, names, scorer=fuzz.ratio, score_cutoff=NAME_MATCH, limit=None
             ):
                 i = candidates[position]
-                if (
-                    i not in scores
-                    and same_name(key, self._sorted[i])
-                    and self._address_agrees(address_key, numbers, i)
-                ):
-                    other = self._addresses[i]
-                    scores[i] = (name_score + fuzz.token_set_ratio(address_key, other), Reason.NAME)
+                if i in scores or not same_name(key, self._sorted[i]):
+                    continue
+                address_score = self._address_score(address_key, numbers, i)
+                if address_score is not None:
+                    scores[i] = (name_score + address_score, Reason.NAME)
         ranked = sorted(scores, key=lambda i: (-scores[i][0], i))[:limit]
         return [Match(self._refs[i], scores[i][0], scores[i][1]) for i in ranked]
 
-    def _address_agrees(self, address_key: str, numbers: frozenset[str], i: int) -> bool:
+    def _address_score(self, address_key: str, numbers: frozenset[str], i: int) -> float | None:
+        """How alike the two addresses are, or None when they cannot be one household's (an empty one agrees)."""
         other = self._addresses[i]
         if not address_key or not other:
-            return True
-        return (
-            _sets_agree(numbers, self._address_numbers[i]) and fuzz.token_set_ratio(address_key, other) >= ADDRESS_MATCH
-        )
+            return fuzz.token_set_ratio(address_key, other)
+        if not _sets_agree(numbers, self._address_numbers[i]):
+            return None
+        score = fuzz.token_set_ratio(address_key, other)
+        return score if score >= ADDRESS_MATCH else None
 
     def _candidates(self, name_key: str, key: str, numbers: frozenset[str] | None) -> list[int]:
         """The exact-name block, then the smallest other blocks while they fit the budget (at least one)."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.household_match import address_numbers, block_keys
+from bot.store.db import bulk_insert_records
 from bot.store.models import (
     WORD_ADDRESS,
     WORD_BLOCK_NUMBER,
@@ -37,23 +38,28 @@ def numbers_key(address_key: str) -> str:
 _BLOCK_KINDS = {"w": WORD_NAME, "f": WORD_FAMILY_START, "g": WORD_FAMILY_END}
 
 
-def word_rows(household_id: int, team_code: str, name_key: str, address_key: str) -> list[dict[str, Any]]:
-    """The household_word rows of one household (folded keys as stored in household.name_key/address_key)."""
+_COLUMNS = ["household_id", "kind", "word", "team_code", "numbers"]
+
+
+def word_records(household_id: int, team_code: str, name_key: str, address_key: str) -> list[tuple[Any, ...]]:
+    """The household_word rows of one household, as tuples in _COLUMNS' order (folded keys as stored in
+    household.name_key/address_key)."""
     numbers = numbers_key(address_key)
     blocks = block_keys(name_key)  # the match index's own blocks, so that its sizes can be counted here
     keys = {(_BLOCK_KINDS[b[0]], b[2:]) for b in blocks} | {(WORD_ADDRESS, w) for w in address_key.split()}
     keys |= {(WORD_BLOCK_NUMBER, f"{b}#{n}") for b in blocks for n in address_numbers(address_key)}
-    return [
-        {"household_id": household_id, "kind": kind, "word": word, "team_code": team_code, "numbers": numbers}
-        for kind, word in sorted(keys)
-    ]
+    return [(household_id, kind, word, team_code, numbers) for kind, word in sorted(keys)]
+
+
+def word_rows(household_id: int, team_code: str, name_key: str, address_key: str) -> list[dict[str, Any]]:
+    """word_records as dicts by column."""
+    return [dict(zip(_COLUMNS, r, strict=True)) for r in word_records(household_id, team_code, name_key, address_key)]
 
 
 async def add(session: AsyncSession, households: Iterable[tuple[int, str, str, str]]) -> None:
     """File new households: (id, team code, name key, address key) each."""
-    rows = [r for h in households for r in word_rows(*h)]
-    for start in range(0, len(rows), _CHUNK * 10):
-        await session.exec(insert(_TABLE), params=rows[start : start + _CHUNK * 10])  # type: ignore[call-overload]
+    records = [r for h in households for r in word_records(*h)]
+    await bulk_insert_records(session, _TABLE, _COLUMNS, records)
 
 
 async def refresh(session: AsyncSession, ids: Sequence[int]) -> None:

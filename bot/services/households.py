@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -407,7 +408,7 @@ def _in_block(block: str, i: int, params: dict[str, Any]) -> str:
 
 
 async def _block_sizes(
-    session: AsyncSession, team_code: str, blocks: list[str], numbers: frozenset[str], bound: int | None
+    session: AsyncSession, team_code: str, blocks: Sequence[str], numbers: frozenset[str], bound: int | None
 ) -> dict[str, int]:
     """How many of the team's households each block holds, whole and by each address suffix the query may read:
     one index count each (household_word holds only active households), stopped at `bound` when given."""

@@ -39,6 +39,42 @@ def upsert_insert(session: AsyncSession) -> Any:
     return dialect_insert(session.bind.dialect.name if session.bind else "sqlite")
 
 
+async def bulk_insert(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows (dicts with the same keys) of a Core table in the session's transaction, no ORM objects,
+    each value bound through its column's own type (bulk_insert_records)."""
+    if rows:
+        columns = list(rows[0])
+        await bulk_insert_records(session, table, columns, [tuple(row.values()) for row in rows])
+
+
+async def bulk_insert_records(
+    session: AsyncSession, table: Any, columns: list[str], records: list[tuple[Any, ...]]
+) -> None:
+    """Insert many rows given as tuples in `columns`' order: on PostgreSQL by COPY (one stream instead of an INSERT
+    per row), elsewhere by the driver's executemany of the statement compiled once (SQLAlchemy's own executemany
+    rebuilds the parameters row by row, most of an import's time). Values go through their columns' own types."""
+    if not records:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    if any(binds):
+        records = [
+            tuple(value if bind is None else bind(value) for bind, value in zip(binds, record, strict=True))
+            for record in records
+        ]
+    if dialect.name == "postgresql":
+        driver = (await connection.get_raw_connection()).driver_connection
+        if not driver.is_in_transaction():  # the dialect opens its transaction at the first statement it runs
+            await connection.exec_driver_sql("SELECT 1")
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=columns)
+    if compiled.positiontup != columns:  # the driver's parameters are positional, in this order
+        raise ValueError(f"unexpected parameter order for {table.name}")
+    await connection.exec_driver_sql(str(compiled), records)
+
+
 def dialect_insert(dialect: str) -> Any:
     """The INSERT construct with ON CONFLICT of a dialect ("postgresql" or "sqlite")."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
