@@ -38,7 +38,7 @@ def numbers_key(address_key: str) -> str:
 _BLOCK_KINDS = {"w": WORD_NAME, "f": WORD_FAMILY_START, "g": WORD_FAMILY_END}
 
 
-_COLUMNS = ["household_id", "kind", "word", "team_code", "numbers"]
+_COLUMNS = ["team_code", "kind", "word", "numbers", "household_id"]  # the table's order
 
 
 def word_records(household_id: int, team_code: str, name_key: str, address_key: str) -> list[tuple[Any, ...]]:
@@ -48,7 +48,7 @@ def word_records(household_id: int, team_code: str, name_key: str, address_key: 
     blocks = block_keys(name_key)  # the match index's own blocks, so that its sizes can be counted here
     keys = {(_BLOCK_KINDS[b[0]], b[2:]) for b in blocks} | {(WORD_ADDRESS, w) for w in address_key.split()}
     keys |= {(WORD_BLOCK_NUMBER, f"{b}#{n}") for b in blocks for n in address_numbers(address_key)}
-    return [(household_id, kind, word, team_code, numbers) for kind, word in sorted(keys)]
+    return [(team_code, kind, word, numbers, household_id) for kind, word in sorted(keys)]
 
 
 def word_rows(household_id: int, team_code: str, name_key: str, address_key: str) -> list[dict[str, Any]]:

@@ -70,8 +70,9 @@ async def bulk_insert_records(
         await driver.copy_records_to_table(table.name, records=records, columns=columns)
         return
     compiled = table.insert().compile(dialect=dialect, column_keys=columns)
-    if compiled.positiontup != columns:  # the driver's parameters are positional, in this order
-        raise ValueError(f"unexpected parameter order for {table.name}")
+    order = [columns.index(name) for name in compiled.positiontup]  # the driver's parameters are positional
+    if order != list(range(len(columns))):
+        records = [tuple(record[i] for i in order) for record in records]
     await connection.exec_driver_sql(str(compiled), records)
 
 

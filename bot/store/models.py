@@ -131,13 +131,15 @@ class HouseholdWord(SQLModel, table=True):
 
     __tablename__ = "household_word"
 
-    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    # The key is the order searches read in (a team's word, then the households' numbers), so that one text index
+    # serves them; a household's rows are found for a change by the small index on household_id. No foreign key:
+    # an import writes ~20 rows per household, and PostgreSQL's check of each took most of the import's time; the
+    # rows are derived (household_words forgets them before a household is deleted, and rebuilds them).
+    team_code: str = Field(max_length=20, primary_key=True)
     kind: str = Field(max_length=1, primary_key=True)
     word: str = Field(max_length=400, primary_key=True)  # a name word with an address number ("b")
-    team_code: str = Field(max_length=20)
-    numbers: str = Field(default="", max_length=200)
-
-    __table_args__ = (Index("ix_household_word_team_word", "team_code", "kind", "word", "numbers", "household_id"),)
+    numbers: str = Field(default="", max_length=200, primary_key=True)
+    household_id: int = Field(primary_key=True, index=True)
 
 
 class CoverageSkill(SQLModel, table=True):

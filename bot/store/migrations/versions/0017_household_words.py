@@ -33,12 +33,9 @@ def upgrade() -> None:
         sa.Column("word", _TEXT(length=400), nullable=False),
         sa.Column("team_code", _TEXT(length=20), nullable=False),
         sa.Column("numbers", _TEXT(length=200), nullable=False),
-        sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
-        sa.PrimaryKeyConstraint("household_id", "kind", "word"),
+        sa.PrimaryKeyConstraint("team_code", "kind", "word", "numbers", "household_id"),
     )
-    op.create_index(
-        "ix_household_word_team_word", "household_word", ["team_code", "kind", "word", "numbers", "household_id"]
-    )
+    op.create_index("ix_household_word_household_id", "household_word", ["household_id"])
     op.create_index("ix_household_team_phone", "household", ["team_code", "phone"])
     bind = op.get_bind()
     households = bind.execute(
@@ -51,5 +48,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_household_team_phone", table_name="household")
-    op.drop_index("ix_household_word_team_word", table_name="household_word")
+    op.drop_index("ix_household_word_household_id", table_name="household_word")
     op.drop_table("household_word")
