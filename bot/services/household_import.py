@@ -8,9 +8,7 @@ already there or to an earlier row of the file); or bad (with the reason). Dupli
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,6 +19,7 @@ from sqlalchemy import or_, text, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.gc_pause import without_gc_pauses
 from bot.core.phone import normalise_phone
 from bot.core.tabular import FLAG_FIELDS, Field, Row, Table, parse_flag
 from bot.core.text import CITIZEN_ID_MASK, has_citizen_id, mask_citizen_ids, nfc, word_key
@@ -251,25 +250,11 @@ _COLUMNS = (
 )
 
 
-@contextmanager
-def _without_gc_pauses() -> Iterator[None]:
-    """Run a synchronous stretch with Python's cyclic garbage collector off. Planning 20,000 rows builds a few
-    objects per row, none in a reference cycle, and the collector would otherwise walk the whole growing heap over
-    and over: about a fifth of the import's time. Only around code that never awaits, so no other task runs then."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 async def _register(session: AsyncSession, team_code: str) -> list[_Known]:
     stmt = select(*_COLUMNS).where(Household.team_code == team_code, col(Household.archived_at).is_(None))  # type: ignore[call-overload]
     rows = (await session.exec(stmt)).all()
     known = []
-    with _without_gc_pauses():
+    with without_gc_pauses():
         for hid, name, address, name_key, address_key, phone, elderly, ethnic, no_device, assigned in rows:
             flags = {"elderly": elderly, "ethnic_minority": ethnic, "no_device": no_device}
             like = Like(name, address, household_id=hid)
@@ -383,7 +368,7 @@ async def plan(session: AsyncSession, team_code: str, table: Table, include_simi
     """What importing `table` into the team's register would do, row by row. Writes nothing."""
     report = ImportReport(team_code, table.header_row, table.sheet, table.columns, table.ignored, include_similar)
     known, members = await _register(session, team_code), await _members(session, team_code)
-    with _without_gc_pauses():
+    with without_gc_pauses():
         planner = _Planner(report, known, members)
         for row in table.rows:
             planner.add(row)
@@ -398,10 +383,10 @@ async def _insert_households(session: AsyncSession, values: list[dict[str, Any]]
     if connection.dialect.name == "postgresql":  # ids drawn from the sequence first: COPY returns none
         drawn = text("SELECT nextval(pg_get_serial_sequence('household', 'id')) FROM generate_series(1, :n)")
         ids = [int(i) for i in (await connection.execute(drawn, {"n": len(values)})).scalars()]
-        with _without_gc_pauses():
+        with without_gc_pauses():
             await bulk_insert(session, _HOUSEHOLD_TABLE, [{"id": i, **row} for i, row in zip(ids, values, strict=True)])
         return ids
-    with _without_gc_pauses():
+    with without_gc_pauses():
         await bulk_insert(session, _HOUSEHOLD_TABLE, values)
     # SQLite: this transaction holds the only write lock since the insert, and each row took the next rowid
     last = select(Household.id).order_by(col(Household.id).desc()).limit(len(values))
@@ -415,7 +400,7 @@ async def apply(
     if report.applied:
         return report
     if report._creates:
-        with _without_gc_pauses():
+        with without_gc_pauses():
             values = [
                 new_values(report.team_code, c["new"], now, None, None, c["assigned"], c["keys"])
                 | {"created_by": actor_member_id}

@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.gc_pause import without_gc_pauses
 from bot.services.household_match import address_numbers, block_keys
 from bot.store.db import bulk_insert_records
 from bot.store.models import (
@@ -58,7 +59,8 @@ def word_rows(household_id: int, team_code: str, name_key: str, address_key: str
 
 async def add(session: AsyncSession, households: Iterable[tuple[int, str, str, str]]) -> None:
     """File new households: (id, team code, name key, address key) each."""
-    records = [r for h in households for r in word_records(*h)]
+    with without_gc_pauses():
+        records = [r for h in households for r in word_records(*h)]
     await bulk_insert_records(session, _TABLE, _COLUMNS, records)
 
 
