@@ -18,8 +18,8 @@ A visit that starts or stops counting changes only its household's share, and th
 from its own active visits (a handful): the visit's transaction locks the household's row, reads its visits, and adds
 the difference between the share with and without the visit, written when it commits (services/counters: rows many
 transactions share are taken in one order; rows that fall to nothing are deleted, as a rebuild would not write
-them). A change of a household's priority flags moves its share from the
-old flags to the new ones the same way (`flags_changed`). `rebuild` recomputes everything from the visits, and
+them). A change of a household's priority flags moves its share from the old flags to the new ones the same way
+(`flags_changed`). `rebuild` recomputes everything from the visits, and
 tests check that the kept rows always equal it.
 """
 
@@ -177,24 +177,17 @@ async def _flags(session: AsyncSession, households: list[int]) -> dict[int, tupl
     return found
 
 
-async def _locked_flags(session: AsyncSession, household_id: int) -> dict[int, tuple[bool, ...]]:
-    """The household's flags, its row locked as visit_summaries.lock_household does: two transactions changing
-    one household's visits take turns, so each sees the other's visit when it works out its share."""
-    columns = [getattr(Household, f) for f in FLAGS]
-    stmt = select(Household.id, *columns).where(Household.id == household_id).with_for_update(key_share=True)
-    return {hid: tuple(bool(v) for v in values) for hid, *values in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
-
-
 async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[str], counts: bool) -> None:
     """`visit` (with its `skills`) now counts (`counts`: it was just added) or no longer does (corrected, undone):
     its household's share moves by the difference, and its skills by one. Call it after the visit's row says so, in
-    the same transaction."""
+    the same transaction, holding the household's lock (visit_summaries.lock_household): two transactions changing
+    one household's visits then take turns, and each sees the other's visit when it works out its share."""
     cutoff = await kept_cutoff(session)
     if cutoff is None:
         return
     await session.flush()
     await _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
-    flags = await _locked_flags(session, visit.household_id)
+    flags = await _flags(session, [visit.household_id])
     now = await _visits(session, [visit.household_id])
     this = _Counted(visit.household_id, visit.team_code, visit.member_id, visit.visited_on, visit.people_count)
     other = list(now)

@@ -102,7 +102,7 @@ class CommuneFigures:
 # for the first time and up to a day, skill counts, and platform statuses of households with no correction are
 # read from the summaries services/visit_summaries keeps beside the visits, not from the visits themselves.
 BDHVS = visit_summaries.BDHVS  # the Bình dân học vụ số platform's code in the catalogue
-PRIORITY_FLAGS = ("elderly", "ethnic_minority", "no_device")
+PRIORITY_FLAGS = period_counts.FLAGS  # the household flags counted among those reached
 TOTAL = ""  # the key of the commune's totals in the grouped results
 
 
@@ -384,7 +384,7 @@ async def _member_work(
     if only is not None:
         stmt = stmt.where(col(MemberPeriod.member_id).in_(only))
     rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-    return {(m, t): (_Work(v, lu, r), _as_date(last)) for m, t, v, lu, r, last in rows}
+    return {(m, t): (_Work(v, lu, r), last) for m, t, v, lu, r, last in rows}
 
 
 async def _last_before(

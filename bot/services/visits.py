@@ -241,6 +241,7 @@ async def check_editable(session: AsyncSession, actor: Member, visit: Visit, now
 
 async def _retire(session: AsyncSession, visit: Visit, status: str) -> None:
     """Mark the visit no longer active, only if it still is: two people correcting at once cannot both win."""
+    await visit_summaries.lock_household(session, visit.household_id)  # before its summaries' rows, as a save does
     stmt = update(Visit).where(col(Visit.id) == visit.id, col(Visit.status) == STATUS_ACTIVE).values(status=status)
     result = await session.exec(stmt)
     if result.rowcount != 1:
