@@ -169,6 +169,16 @@ def _named(windows: Windows, kind: Kind, number: int, today: date) -> Period:
     return found if found.start <= today else windows.period(kind, today.year - 1, number)
 
 
+def misnamed_period(keys: list[str]) -> set[int]:
+    """The positions of a period word followed by a number that names no such period ("thang 13", "quy 5"): the
+    person meant a period, so the words are not left out as filler."""
+    for i, key in enumerate(keys[:-1]):
+        kind = _KIND_WORDS.get(key) or (Kind.MONTH if one_typo(key, "thang") else None)
+        if kind is not None and keys[i + 1].isdigit() and _number(kind, keys[i + 1]) is None:
+            return {i, i + 1}
+    return set()
+
+
 def read_period_words(keys: list[str], windows: Windows, today: date) -> tuple[Period | None, set[int]]:
     """The period named by folded words ("thang", "nay") and the positions of the words that named it."""
     for i, key in enumerate(keys):

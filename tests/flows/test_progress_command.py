@@ -102,6 +102,11 @@ async def test_a_bad_period_key_gets_examples(router, deps):
     for words in ("quy 4", "quý IV", "quy nay", "q4"):  # a period in words is the same as its key
         await staff.say(f"/tiendo {words}")
         assert staff.text == by_key, words
+    await lead.say("/tiendo thang 13")
+    usage = lead.text
+    assert usage.startswith("Không hiểu") and "/tiendo 2026-11" in usage
+    await lead.say("xem tien do thang 13 nhe")  # in a sentence too: a month that is not one is not left out
+    assert lead.text == usage
 
 
 async def test_a_member_without_a_team_is_told_so(router, deps):
