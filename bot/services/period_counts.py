@@ -177,23 +177,26 @@ async def _flags(session: AsyncSession, households: list[int]) -> dict[int, tupl
     return found
 
 
-async def visit_changed(session: AsyncSession, visit: Visit, skills: Iterable[str], counts: bool) -> None:
-    """`visit` (with its `skills`) now counts (`counts`: it was just added) or no longer does (corrected, undone):
-    its household's share moves by the difference, and its skills by one. Call it after the visit's row says so, in
-    the same transaction, holding the household's lock (visit_summaries.lock_household): two transactions changing
-    one household's visits then take turns, and each sees the other's visit when it works out its share."""
+async def visit_changed(
+    session: AsyncSession, visit: Visit, skills: Iterable[str], flags: tuple[bool, ...], counts: bool
+) -> None:
+    """`visit` (with its `skills`, at a household with these priority `flags`, in FLAGS' order) now counts
+    (`counts`: it was just added) or no longer does (corrected, undone): its household's share moves by the
+    difference, and its skills by one. Call it after the visit's row says so, in the same transaction, holding the
+    household's lock (visit_summaries.lock_household, which reads the flags): two transactions changing one
+    household's visits then take turns, and each sees the other's visit when it works out its share."""
     cutoff = await kept_cutoff(session)
     if cutoff is None:
         return
     await session.flush()
     await _count_skills(session, visit, sorted(set(skills)), 1 if counts else -1, cutoff)
-    flags = await _flags(session, [visit.household_id])
     now = await _visits(session, [visit.household_id])
     this = _Counted(visit.household_id, visit.team_code, visit.member_id, visit.visited_on, visit.people_count)
     other = list(now)
     if counts and this in other:  # it is there, now that it counts: the share without it leaves one copy out
         other.remove(this)
-    with_, without = _share([*other, this], flags, cutoff), _share(other, flags, cutoff)
+    flagged = {visit.household_id: flags}
+    with_, without = _share([*other, this], flagged, cutoff), _share(other, flagged, cutoff)
     after, before = (with_, without) if counts else (without, with_)
     await _add(session, after, before, cutoff, fresh_last=not counts)
 

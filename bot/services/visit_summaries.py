@@ -84,17 +84,20 @@ async def refresh(session: AsyncSession, household_id: int) -> None:
     await session.exec(_FIRST_DAYS.where(col(Household.id) == household_id))  # type: ignore[call-overload]
 
 
-async def lock_household(session: AsyncSession, household_id: int) -> None:
+async def lock_household(session: AsyncSession, household_id: int) -> tuple[bool, ...]:
     """Changes to one household's visits take turns (PostgreSQL; SQLite has one writer anyway), the lock taken
     before its summaries' rows. FOR NO KEY UPDATE: a visit's own INSERT holds a key-share lock on its household,
-    which FOR UPDATE would wait for, and two saves to one household would each wait for the other."""
-    await session.exec(select(Household.id).where(Household.id == household_id).with_for_update(key_share=True))
+    which FOR UPDATE would wait for, and two saves to one household would each wait for the other. Returns its
+    priority flags (period_counts.FLAGS), which the period counters need, read by the same statement."""
+    columns = [getattr(Household, f) for f in period_counts.FLAGS]
+    lock = select(*columns).where(Household.id == household_id).with_for_update(key_share=True)
+    return tuple(bool(v) for v in (await session.exec(lock)).one())  # type: ignore[call-overload]
 
 
 async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> None:
     """A new active visit: its day can only make the household's first days earlier, and its skills count on its
     team's day. Upserts (no recompute): concurrent saves each keep the earlier day, and both are counted."""
-    await lock_household(session, visit.household_id)
+    flags = await lock_household(session, visit.household_id)
     codes = sorted(set(skills))
     insert_ = upsert_insert(session)
     reach = insert_(HouseholdReach).values(
@@ -109,7 +112,7 @@ async def added(session: AsyncSession, visit: Visit, skills: Iterable[str]) -> N
         params = {"b_household": visit.household_id, "b_day": visit.visited_on, "b_skills": codes}
         await session.exec(_EARLIER_FIRST_DAYS, params=params)  # type: ignore[call-overload]
     await count_skills(session, visit, codes, 1)
-    await period_counts.visit_changed(session, visit, codes, counts=True)
+    await period_counts.visit_changed(session, visit, codes, flags, counts=True)
 
 
 def _keep_earlier(stmt: Any, keys: list[str], day: Any) -> Any:

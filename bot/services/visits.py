@@ -241,7 +241,7 @@ async def check_editable(session: AsyncSession, actor: Member, visit: Visit, now
 
 async def _retire(session: AsyncSession, visit: Visit, status: str) -> None:
     """Mark the visit no longer active, only if it still is: two people correcting at once cannot both win."""
-    await visit_summaries.lock_household(session, visit.household_id)  # before its summaries' rows, as a save does
+    flags = await visit_summaries.lock_household(session, visit.household_id)  # before its summaries' rows
     stmt = update(Visit).where(col(Visit.id) == visit.id, col(Visit.status) == STATUS_ACTIVE).values(status=status)
     result = await session.exec(stmt)
     if result.rowcount != 1:
@@ -249,7 +249,7 @@ async def _retire(session: AsyncSession, visit: Visit, status: str) -> None:
     visit.status = status
     skills = await skills_of(session, visit.id or 0)
     await visit_summaries.count_skills(session, visit, skills, -1)
-    await period_counts.visit_changed(session, visit, skills, counts=False)
+    await period_counts.visit_changed(session, visit, skills, flags, counts=False)
 
 
 async def _resolve_flags(session: AsyncSession, visit_id: int, actor: Member, now: datetime) -> list[int]:
